@@ -1,0 +1,1 @@
+"""Corpus stage: segmentation, HTML rendering, benchmark import with silver labels, and the dataset."""
