@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 export DVC_NO_ANALYTICS := 1
+# dvc.yaml stages call the `scrapeseg` verbs, so the venv comes first on PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup repro test bench
 

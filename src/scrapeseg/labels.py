@@ -38,11 +38,12 @@ class Label(enum.IntEnum):
 class Origin(enum.IntEnum):
     """Where a label came from, ordered by precedence: a higher value overrides a lower one."""
 
-    HEURISTIC = 0
-    GOLD_MATCH = 1
-    GOLD_BLOCKS = 2
-    SEED_GOLD = 3
-    HUMAN = 4
+    PRELABEL = 0
+    HEURISTIC = 1
+    GOLD_MATCH = 2
+    GOLD_BLOCKS = 3
+    SEED_GOLD = 4
+    HUMAN = 5
 
     @property
     def text(self) -> str:

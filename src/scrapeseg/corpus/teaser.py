@@ -1,0 +1,249 @@
+"""Split a page's non-body lines into teaser and boilerplate from its link structure.
+
+A *card* is the smallest element around a headline link (a link to another page of the same
+site whose anchor text has at least MIN_HEADLINE_WORDS words and is not a menu or action
+phrase) that repeats: one or more siblings share its tag and most of its classes and also hold
+headline links. Links in menus, headers and footers need MIN_MENU_HEADLINE_WORDS words. The
+climb from the link stops once an element holds more than MAX_CARD_HEADLINES headline links,
+MAX_CARD_LINKS distinct links or MAX_CARD_WORDS words, because old table layouts would
+otherwise let it reach whole page columns. Every line inside a card is teaser. So are section
+headers such as "Related" or "Most read" with the link-heavy lines that follow them, in-article
+"Read more: <headline>" lines and next/previous-post lines. Menus (short anchors), comment
+widgets, tag lists and paid recommendation widgets stay boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from scrapeseg.corpus.html import Markup
+
+MIN_HEADLINE_WORDS = 4
+MAX_HEADLINE_WORDS = 40
+MAX_CARD_HEADLINES = 3
+MAX_CARD_WORDS = 100
+MAX_CARD_LINKS = 5
+MIN_MENU_HEADLINE_WORDS = 7
+MIN_CLASS_OVERLAP = 0.5
+MAX_HEADER_WORDS = 8
+MAX_HEADER_LINK_SHARE = 0.5
+MIN_FOLLOW_LINK_SHARE = 0.6
+MAX_FOLLOW_LINES = 60
+
+TEASER_HEADER = re.compile(
+    r"^(related|more|most|top|latest|recommended|popular|trending|editor'?s?|also|see also|read next|"
+    r"what to read|further reading|you (may|might) (also )?like|don'?t miss|elsewhere|around the|"
+    r"in other news|read more|more stories|other stories|from the archive|previously)\b"
+    r"(?!.*\b(ads?|sponsored|promoted|partners?)\b)",
+    re.I,
+)
+HEADER_KEYWORDS = re.compile(
+    r"\b(related|stories|articles|news|posts|read|popular|recommended|like|next|more|latest|headlines|"
+    r"viewed|shared|commented|emailed|reading)\b",
+    re.I,
+)
+READ_MORE_LINE = re.compile(
+    r"^(read more|read also|also read|see also|related|more|read|watch|listen|related story|related article|"
+    r"recommended|further reading)\s*[:|»>\-–—]\s*\S+(\s+\S+){2,}",
+    re.I,
+)
+PREV_NEXT_LINE = re.compile(r"^(«|‹|<|previous|prev|next|older|newer)\b.*\S+(\s+\S+){2,}", re.I)
+MENU_ANCHOR = re.compile(
+    r"^(read more|continue reading|more|comments?|log ?in|sign (in|up)|subscribe|home|share|reply|"
+    r"view all|see all|click here|next|previous)\b",
+    re.I,
+)
+EXCLUDED_HREF = re.compile(r"^(#|javascript:|mailto:|tel:)|#comment|/(tags?|category|categories|topics?|author|authors|users?|search)/", re.I)
+MENU_CONTAINER = re.compile(r"\bnav|menu|dropdown|breadcrumb|footer|masthead|header", re.I)
+EXCLUDED_CONTAINER = re.compile(r"comment|outbrain|taboola|revcontent|zergnet|sponsor|promoted|advert|\bads?\b|tag-?cloud|tags", re.I)
+MULTI_PART_SUFFIXES = frozenset("co com org net ac gov edu ne or go gob nic mil".split())
+
+
+def registered_domain(host: str) -> str:
+    """An approximate registered domain (eTLD+1) without the public-suffix list."""
+    labels = host.lower().split(":")[0].strip(".").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in MULTI_PART_SUFFIXES:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _link_domain(href: str) -> str | None:
+    """The registered domain of an absolute link, '' for a relative one, None for non-web links."""
+    parts = urlsplit(href.strip())
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        return None
+    return registered_domain(parts.netloc) if parts.netloc else ""
+
+
+def site_domain(tree, url: str | None) -> str | None:
+    """The page's own registered domain, from its URL or else the commonest domain its links point to."""
+    if url:
+        host = urlsplit(url).netloc
+        if host:
+            return registered_domain(host)
+    counts: dict[str, int] = {}
+    for a in tree.iter("a"):
+        domain = _link_domain(a.get("href") or "")
+        if domain:
+            counts[domain] = counts.get(domain, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def _words(text: str) -> int:
+    """Number of whitespace-separated words."""
+    return len(text.split())
+
+
+def _excluded_container(el) -> bool:
+    """Whether an element sits in a comment widget, tag list or paid recommendation widget."""
+    while el is not None and isinstance(el.tag, str):
+        attrs = f"{el.get('class', '')} {el.get('id', '')}"
+        if attrs.strip() and EXCLUDED_CONTAINER.search(attrs):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _in_menu(el) -> bool:
+    """Whether an element sits in a navigation menu, header or footer."""
+    while el is not None and isinstance(el.tag, str):
+        if el.tag in ("nav", "header", "footer") or el.get("role") == "navigation":
+            return True
+        attrs = f"{el.get('class', '')} {el.get('id', '')}"
+        if attrs.strip() and MENU_CONTAINER.search(attrs):
+            return True
+        el = el.getparent()
+    return False
+
+
+def headline_links(tree, site: str | None) -> list:
+    """Links to other pages of the same site whose anchor text reads like a headline."""
+    found = []
+    for a in tree.iter("a"):
+        href = a.get("href") or ""
+        if not href or EXCLUDED_HREF.search(href):
+            continue
+        domain = _link_domain(href)
+        if domain is None or (domain and domain != site):
+            continue
+        text = " ".join(a.text_content().split())
+        words = _words(text)
+        if not MIN_HEADLINE_WORDS <= words <= MAX_HEADLINE_WORDS or MENU_ANCHOR.match(text):
+            continue
+        if words < MIN_MENU_HEADLINE_WORDS and _in_menu(a):
+            continue
+        found.append(a)
+    return [a for a in found if not _excluded_container(a)]
+
+
+def _shape(el) -> tuple[str, frozenset[str]]:
+    """An element's tag and class tokens, ignoring numbered and state classes."""
+    classes = frozenset(c for c in (el.get("class") or "").split() if not any(ch.isdigit() for ch in c))
+    return el.tag, classes
+
+
+def _same_shape(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> bool:
+    """Whether two shapes have one tag and mostly the same classes."""
+    if a[0] != b[0]:
+        return False
+    if not a[1] and not b[1]:
+        return True
+    return len(a[1] & b[1]) / len(a[1] | b[1]) >= MIN_CLASS_OVERLAP
+
+
+def find_cards(links: Sequence) -> set:
+    """The card elements around headline links, by the climb in this module's docstring."""
+    holds: dict = {}
+    for a in links:
+        el = a
+        while el is not None:
+            holds[el] = holds.get(el, 0) + 1
+            el = el.getparent()
+    word_counts: dict = {}
+
+    def words_in(el) -> int:
+        if el not in word_counts:
+            word_counts[el] = _words(el.text_content())
+        return word_counts[el]
+
+    link_counts: dict = {}
+
+    def links_in(el) -> int:
+        if el not in link_counts:
+            link_counts[el] = len({a.get("href") for a in el.iter("a")})
+        return link_counts[el]
+
+    cards: set = set()
+    for a in links:
+        el = a
+        while True:
+            parent = el.getparent()
+            if parent is None or el.tag in ("body", "html"):
+                break
+            if holds.get(el, 0) > MAX_CARD_HEADLINES or words_in(el) > MAX_CARD_WORDS or links_in(el) > MAX_CARD_LINKS:
+                break
+            shape = _shape(el)
+            if any(s is not el and holds.get(s, 0) and isinstance(s.tag, str) and _same_shape(shape, _shape(s)) for s in parent):
+                cards.add(el)
+                break
+            el = parent
+    return cards
+
+
+def _inside(el, marked: set, memo: dict) -> bool:
+    """Whether el or one of its ancestors is in marked."""
+    path = []
+    result = False
+    while el is not None:
+        if el in memo:
+            result = memo[el]
+            break
+        if el in marked:
+            result = True
+            break
+        path.append(el)
+        el = el.getparent()
+    for p in path:
+        memo[p] = result
+    return result
+
+
+def teaser_lines(
+    tree,
+    lines: Sequence[str],
+    elements: Sequence,
+    markup: Sequence[Markup],
+    candidates: Sequence[bool],
+    url: str | None = None,
+) -> list[bool]:
+    """For each line, whether it is teaser; only lines flagged in candidates (the non-body ones) can be."""
+    site = site_domain(tree, url)
+    cards = find_cards(headline_links(tree, site))
+    memo: dict = {}
+    in_card = [bool(el is not None and _inside(el, cards, memo)) for el in elements]
+    teaser = [False] * len(lines)
+    follow = 0
+    for i, text in enumerate(lines):
+        if not candidates[i]:
+            follow = 0
+            continue
+        if is_teaser_header(text) and markup[i].link_share < MAX_HEADER_LINK_SHARE:
+            teaser[i] = True
+            follow = MAX_FOLLOW_LINES
+            continue
+        if in_card[i] or READ_MORE_LINE.match(text) or PREV_NEXT_LINE.match(text) and markup[i].link_share > 0:
+            teaser[i] = True
+            continue
+        if follow and markup[i].link_share >= MIN_FOLLOW_LINK_SHARE and _words(text) >= MIN_HEADLINE_WORDS:
+            teaser[i] = True
+            follow -= 1
+            continue
+        follow = 0
+    return teaser
+
+
+def is_teaser_header(text: str) -> bool:
+    """Whether a short line is a header over other stories, such as "Related Articles" or "Most read"."""
+    return _words(text) <= MAX_HEADER_WORDS and bool(TEASER_HEADER.match(text)) and bool(HEADER_KEYWORDS.search(text))

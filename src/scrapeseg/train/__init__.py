@@ -1,0 +1,1 @@
+"""Training stage: metrics and peer-extractor baselines."""
