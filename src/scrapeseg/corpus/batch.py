@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -183,28 +184,33 @@ def segment_command(paths: list[str], out: str | None, progress: bool = True) ->
 
     Bad files are reported and skipped. Warnings go to stderr as they come, failures at the end,
     then a summary `N files, M segments, K failures` (N counts every input file, including the
-    failed ones). Returns 1 if any file failed, else 0.
+    failed ones, so the files done are N - K). Returns 1 if any file failed (or the output could
+    not be written), else 0.
     """
     from tqdm import tqdm
 
     stderr = sys.stderr
+    to_stdout = out is None or out == "-"
     inputs = list(iter_input_docs(paths))
     for given in paths:
         if Path(given).is_dir() and not any(doc.startswith(os.path.join(given, "")) for _, doc in inputs):
             print(f"{given}: no {', '.join(INPUT_SUFFIXES)} files in this folder", file=stderr)
-    if out is None or out == "-":
-        sink: TextIO = sys.stdout
-        close = False
-    else:
+    if not to_stdout:
+        kept = [(path, doc) for path, doc in inputs if not _same_file(path, out)]
+        if len(kept) < len(inputs):
+            print(f"{out}: is the output file; not read as an input", file=stderr)
+        inputs = kept
         try:
-            sink = open(out, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            sink: TextIO = open(out, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         except OSError as err:
             print(f"{out}: cannot write output ({err.strerror or err})", file=stderr)
             return 1
-        close = True
+    else:
+        sink = sys.stdout
     done = 0
     total_segments = 0
     failures: list[str] = []
+    output_error: OSError | None = None
     bar = tqdm(
         total=len(inputs), file=stderr, unit="file", disable=not progress or len(inputs) <= 1, dynamic_ncols=True
     )
@@ -221,7 +227,7 @@ def segment_command(paths: list[str], out: str | None, progress: bool = True) ->
             except InputError as err:
                 failures.append(_one_line(str(err)))
             except OSError:
-                raise  # the output failed, not the input
+                raise  # segment_file turns read errors into InputError: this is the output failing
             except Exception as err:  # noqa: BLE001 - a bad page must not stop the batch
                 failures.append(_one_line(f"{doc}: unexpected {type(err).__name__}: {err}"))
             else:
@@ -230,17 +236,40 @@ def segment_command(paths: list[str], out: str | None, progress: bool = True) ->
             for warning in warnings:
                 bar.write(_one_line(warning), file=stderr)
             bar.update(1)
+        sink.flush()
+    except OSError as err:
+        output_error = err
     finally:
         bar.close()
-        if close:
-            sink.close()
-        else:
-            sink.flush()
-    assert done + len(failures) == len(inputs), (done, len(failures), len(inputs))
+        if not to_stdout:
+            with contextlib.suppress(OSError):
+                sink.close()
+    if output_error is not None:
+        if to_stdout and isinstance(output_error, BrokenPipeError):
+            _silence_stdout()
+        where = "stdout" if to_stdout else out
+        print(f"{where}: cannot write output ({output_error.strerror or output_error}); stopped", file=stderr)
+        return 1
+    if done + len(failures) != len(inputs):
+        raise RuntimeError(f"lost files: {len(inputs)} in, {done} done, {len(failures)} failed")
     for failure in failures:
         print(f"failed: {failure}", file=stderr)
     print(f"{len(inputs)} files, {total_segments} segments, {len(failures)} failures", file=stderr)
     return 1 if failures else 0
+
+
+def _same_file(path: Path, out: str) -> bool:
+    try:
+        return os.path.samefile(path, out)
+    except OSError:
+        return False
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (`| head`), point stdout at devnull so the exit flush does not complain."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:

@@ -119,6 +119,7 @@ def read_benchmark(source: Source, failures: list[str], report: dict) -> Iterato
     records = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
     coverage: list[float] = []
     skipped = 0
+    empty = 0
     agree = Counter()
     for record in records:
         if record.get("gold_empty"):
@@ -130,6 +131,7 @@ def read_benchmark(source: Source, failures: list[str], report: dict) -> Iterato
             failures.append(f"{source.name}/{record.get('id')}: {err}")
             continue
         coverage.append(stats["coverage"])
+        empty += not rows
         for row, heuristic in zip(rows, stats["heuristic_teaser"]):
             if row["source_label"]:
                 agree[(row["source_label"] == "related-content", bool(heuristic))] += 1
@@ -137,6 +139,8 @@ def read_benchmark(source: Source, failures: list[str], report: dict) -> Iterato
     report[source.name] = {
         "pages_listed": len(records),
         "pages_skipped_empty_gold": skipped,
+        "pages_without_text": empty,
+        "pages_failed": sum(f.startswith(f"{source.name}/") for f in failures),
         "gold_coverage_mean": round(statistics.fmean(coverage), 4) if coverage else None,
         "gold_coverage_median": round(statistics.median(coverage), 4) if coverage else None,
         "pages_coverage_below_0.8": sum(c < 0.8 for c in coverage),

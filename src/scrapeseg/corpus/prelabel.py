@@ -90,6 +90,8 @@ def _headline(lines: Sequence[str], labels: list[int]) -> None:
         return
     for i in range(first_body - 1, -1, -1):
         text = lines[i]
+        if DATE_OR_BYLINE.search(text):
+            continue
         if labels[i] == UNDECIDED and MIN_HEADLINE_WORDS <= _words(text) <= MAX_HEADLINE_WORDS and not SENTENCE_END.search(text):
             if first_body - i > BYLINE_WINDOW + 1:
                 return

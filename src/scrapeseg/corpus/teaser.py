@@ -236,7 +236,12 @@ def teaser_lines(
         if in_card[i] or READ_MORE_LINE.match(text) or PREV_NEXT_LINE.match(text) and markup[i].link_share > 0:
             teaser[i] = True
             continue
-        if follow and markup[i].link_share >= MIN_FOLLOW_LINK_SHARE and _words(text) >= MIN_HEADLINE_WORDS:
+        if (
+            follow
+            and markup[i].link_share >= MIN_FOLLOW_LINK_SHARE
+            and _words(text) >= MIN_HEADLINE_WORDS
+            and not _excluded_container(elements[i])
+        ):
             teaser[i] = True
             follow -= 1
             continue

@@ -1,0 +1,194 @@
+"""The corpus stage: labels enum, gold matching, the teaser heuristic, l3s alignment and the build."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+
+import pandas as pd
+import pytest
+from conftest import make_subset
+from lxml import html as lxml_html
+
+from scrapeseg.corpus.build import Source, build_corpus, text_sha256
+from scrapeseg.corpus.gold import match_gold
+from scrapeseg.corpus.headline import headline_and_byline
+from scrapeseg.corpus.html import render_html
+from scrapeseg.corpus.l3s import align_block_labels, read_blocks
+from scrapeseg.corpus.prelabel import prelabel
+from scrapeseg.corpus.teaser import registered_domain, teaser_lines
+from scrapeseg.labels import Label, Origin
+
+
+def test_label_enum_order_and_parsing():
+    assert Label.names() == ["body", "teaser", "boilerplate"]
+    assert [int(label) for label in Label] == [0, 1, 2]
+    assert Label.parse("Teaser") is Label.TEASER and Label.parse(2) is Label.BOILERPLATE
+    with pytest.raises(ValueError, match="unknown label 'ad'"):
+        Label.parse("ad")
+    assert Origin.HUMAN > Origin.GOLD_MATCH > Origin.HEURISTIC > Origin.PRELABEL
+
+
+def test_gold_matching_claims_each_passage_once_and_fills_short_fragments():
+    gold = "Storm hits the coast overnight\n\nThe storm hit the coast late on Monday, officials said.\n\nMore rain is expected."
+    lines = [
+        "Home News Sport",
+        "Storm hits the coast overnight",
+        "The storm hit the coast late on Monday, officials said.",
+        "Photo",
+        "More rain is expected.",
+        "Storm hits the coast overnight",
+        "The storm hit the coast late on Monday, officials said.",
+    ]
+    match = match_gold(lines, gold)
+    assert match.body == [False, True, True, False, True, False, False]
+    assert match.coverage == pytest.approx(1.0)
+    fragment = match_gold(["A first sentence of the article.", "Yes", "and the end of it here."], "A first sentence of the article. Yes and the end of it here.")
+    assert fragment.body == [True, True, True]
+
+
+CARDS_PAGE = """<html><head><title>Main story headline here - Site</title></head><body>
+<nav><ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<h1>Main story headline here</h1><p class="byline">By A Reporter, 3 May 2024</p>
+<p>Body paragraph one of the main story with enough words to read like prose.</p>
+<h3>Related stories</h3>
+<ul class="cards">
+ <li class="card"><a href="/a/1">First other story about the harbour reopening</a><span>2 hours ago</span></li>
+ <li class="card"><a href="/a/2">Second other story about city council budget cuts</a><span>5 hours ago</span></li>
+</ul>
+<div class="comments"><ul><li><a href="/a/3#comment-1">Jane on Third story about the ferry timetable</a></li>
+<li><a href="/a/4#comment-2">Joe on Fourth story about the school holidays</a></li></ul></div>
+<p>Read more: Fifth story about the new bridge opening soon</p>
+<footer><a href="/privacy">Privacy</a> <a href="/terms">Terms</a></footer>
+</body></html>"""
+
+
+def test_teaser_heuristic_marks_cards_headers_and_read_more_but_not_menus_or_comments():
+    page = render_html(CARDS_PAGE)
+    teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, [True] * len(page.lines), "https://www.example.com/x")
+    marked = {line for line, flag in zip(page.lines, teaser) if flag}
+    assert marked == {
+        "Related stories",
+        "First other story about the harbour reopening2 hours ago",
+        "Second other story about city council budget cuts5 hours ago",
+        "Read more: Fifth story about the new bridge opening soon",
+    }
+
+
+def test_headline_and_byline_come_from_markup():
+    page = render_html(CARDS_PAGE)
+    body = [line.startswith("Body paragraph") for line in page.lines]
+    found = [page.lines[i] for i in headline_and_byline(page.tree, page.lines, page.elements, body)]
+    assert found == ["Main story headline here", "By A Reporter, 3 May 2024"]
+
+
+def test_registered_domain_without_a_suffix_list():
+    assert registered_domain("news.bbc.co.uk") == "bbc.co.uk"
+    assert registered_domain("www.example.com:8080") == "example.com"
+
+
+def test_l3s_blocks_align_with_rendered_lines(corpora):
+    root = corpora / "l3s-gn1"
+    record = json.loads((root / "index.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    page = render_html(gzip.decompress((root / record["html"]).read_bytes()))
+    blocks = read_blocks(root / record["blocks"])
+    aligned = align_block_labels(page.lines, blocks)
+    matched = [raw for _, raw in aligned if raw]
+    assert len(matched) >= 0.8 * len(page.lines)
+    body_lines = sum(label is Label.BODY for label, _ in aligned)
+    body_blocks = sum(raw in ("headline", "fulltext", "supplemental") for raw, _ in blocks)
+    assert abs(body_lines - body_blocks) <= max(2, body_blocks // 5)
+
+
+def test_prelabeller_on_a_synthetic_scrape():
+    lines = [
+        "Site logo",
+        "Minister resigns after budget row",
+        "By Staff Reporter, 4 March 2025",
+        "The minister resigned on Tuesday after a long row over the budget, colleagues said in a statement.",
+        "Critics said the decision came far too late for the party, which trails in the polls.",
+        "Related Articles",
+        "Another story about the budget and what it means for families in the region this year.",
+        "Download the app",
+    ]
+    assert [label.text for label in prelabel(lines)] == [
+        "boilerplate", "body", "body", "body", "body", "teaser", "teaser", "boilerplate",
+    ]
+
+
+@pytest.fixture(scope="module")
+def small_build(corpora, tmp_path_factory):
+    """A corpus built from 12 real l3s-gn1 pages, 12 dragnet pages, the seed and a raw folder."""
+    tmp = tmp_path_factory.mktemp("corpus")
+    l3s = make_subset(corpora, "l3s-gn1", tmp / "shared", 12)
+    dragnet = make_subset(corpora, "dragnet", tmp / "shared", 12)
+    raw = tmp / "raw"
+    (raw / "site-a").mkdir(parents=True)
+    (raw / "site-a" / "one.txt").write_text("Logo\nA headline for a user scrape\nA long first paragraph of the user's own scrape, with more than twelve words in it.\n", encoding="utf-8")
+    (raw / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    sources = [
+        Source("l3s-gn1", l3s, "benchmark"),
+        Source("dragnet", dragnet, "benchmark"),
+        Source("seed", corpora / "seed", "seed"),
+        Source("raw", raw, "raw"),
+        Source("missing", tmp / "nowhere", "benchmark"),
+    ]
+    out = tmp / "segments.parquet"
+    report = build_corpus(sources, tmp / "annotations", out, tmp / "report.json")
+    return sources, out, report, tmp
+
+
+def test_build_reports_every_source_and_failure(small_build):
+    _, out, report, _ = small_build
+    frame = pd.read_parquet(out)
+    assert report["missing_sources"] == ["missing"]
+    assert [f for f in report["failures"] if "broken.txt" in f and "binary" in f]
+    assert report["sources"]["l3s-gn1"]["documents"] + report["sources"]["l3s-gn1"]["pages_without_text"] == 12
+    assert frame.groupby("source")["doc"].nunique().to_dict() == {
+        "dragnet": report["sources"]["dragnet"]["documents"], "l3s-gn1": report["sources"]["l3s-gn1"]["documents"], "raw": 1, "seed": 1,
+    }
+    assert set(frame["label"]) == set(Label.names())
+
+
+def test_build_labels_origins_and_seed(small_build, corpora):
+    _, out, _, _ = small_build
+    frame = pd.read_parquet(out)
+    seed = frame[frame["source"] == "seed"]
+    gold = [json.loads(line) for line in (corpora / "seed" / "000_1aae7a17f217d36a.labels.jsonl").read_text().splitlines()]
+    assert seed["label"].tolist() == [row["label"] for row in gold]
+    assert seed["line"].tolist() == [row["line"] for row in gold]
+    assert seed["eval_only"].all() and (seed["origin"] == "seed-gold").all()
+    assert not frame[frame["source"] != "seed"]["eval_only"].any()
+    l3s = frame[frame["source"] == "l3s-gn1"]
+    assert set(l3s["origin"]) <= {"gold-blocks", "gold-match", "heuristic"}
+    assert (l3s[l3s["source_label"] == "related-content"]["label"] == "teaser").all()
+    assert (frame[frame["source"] == "raw"]["origin"] == "prelabel").all()
+    assert (frame["text_sha256"] == frame["text"].map(text_sha256)).all()
+
+
+def test_human_labels_override_and_stale_ones_are_reported(small_build, caplog):
+    sources, out, _, tmp = small_build
+    frame = pd.read_parquet(out)
+    target = frame[(frame["source"] == "dragnet") & (frame["label"] == "boilerplate")].iloc[0]
+    other = frame[(frame["source"] == "dragnet") & (frame["label"] == "boilerplate")].iloc[1]
+    annotations = tmp / "annotations"
+    annotations.mkdir(exist_ok=True)
+    rows = [
+        {"doc": target["doc"], "index": int(target["index"]), "text_sha256": target["text_sha256"], "label": "teaser"},
+        {"doc": other["doc"], "index": int(other["index"]), "text_sha256": "0" * 64, "label": "body"},
+    ]
+    (annotations / "pulled.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        report = build_corpus(sources, annotations, tmp / "relabelled.parquet", tmp / "report2.json")
+    again = pd.read_parquet(tmp / "relabelled.parquet").set_index(["doc", "index"])
+    assert report["human_labels"] == {"applied": 1, "stale": 1}
+    assert again.loc[(target["doc"], target["index"]), "label"] == "teaser"
+    assert again.loc[(target["doc"], target["index"]), "origin"] == "human"
+    assert again.loc[(other["doc"], other["index"]), "label"] == other["label"]
+    assert "missing" in caplog.text
+
+
+def test_no_documents_at_all_is_a_clear_error(tmp_path):
+    with pytest.raises(SystemExit, match="no documents found"):
+        build_corpus([Source("raw", tmp_path / "absent", "raw")], tmp_path / "a", tmp_path / "s.parquet", tmp_path / "r.json")

@@ -1,0 +1,40 @@
+"""The dataset stage: a domain split with no site in two splits, saved as a real DatasetDict."""
+
+from __future__ import annotations
+
+from conftest import make_subset
+
+from scrapeseg.corpus.build import Source, build_corpus
+from scrapeseg.corpus.dataset import EVAL_ONLY_SPLIT, SPLITS, build_dataset, domain_split, load_corpus
+from scrapeseg.labels import Label
+
+SHARES = {"train": 0.6, "validation": 0.2, "test": 0.2}
+
+
+def test_domain_split_is_deterministic_and_seeded():
+    domains = [f"site{i}.com" for i in range(300)]
+    first = [domain_split(d, 7, SHARES) for d in domains]
+    assert first == [domain_split(d, 7, SHARES) for d in domains]
+    assert first != [domain_split(d, 8, SHARES) for d in domains]
+    counts = {name: first.count(name) for name in SPLITS}
+    assert 140 <= counts["train"] <= 220 and counts["validation"] > 30 and counts["test"] > 30
+
+
+def test_dataset_dict_round_trip(corpora, tmp_path):
+    sources = [
+        Source("wcxb", make_subset(corpora, "wcxb", tmp_path / "shared", 30), "benchmark"),
+        Source("seed", corpora / "seed", "seed"),
+    ]
+    build_corpus(sources, tmp_path / "ann", tmp_path / "seg.parquet", tmp_path / "r.json")
+    out = tmp_path / "dataset"
+    report = build_dataset(tmp_path / "seg.parquet", out, tmp_path / "split.json", 3, SHARES, ["heuristic", "gold-match", "gold-blocks", "human"])
+    corpus = load_corpus(out)
+    assert set(corpus) == {*SPLITS, EVAL_ONLY_SPLIT}
+    assert corpus["train"].features["label"].names == Label.names()
+    assert len(corpus[EVAL_ONLY_SPLIT]) == 52
+    domains = {name: set(corpus[name]["domain"]) for name in SPLITS}
+    assert not (domains["train"] & domains["validation"] or domains["train"] & domains["test"] or domains["validation"] & domains["test"])
+    assert sum(report["splits"][name]["segments"] for name in (*SPLITS, EVAL_ONLY_SPLIT)) == sum(len(corpus[n]) for n in corpus)
+    before = sorted(p.name for p in out.rglob("*"))
+    corpus["train"].map(lambda row: {"n": len(row["text"])})
+    assert sorted(p.name for p in out.rglob("*")) == before, "map wrote cache files into the DVC output"

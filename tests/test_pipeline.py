@@ -1,0 +1,61 @@
+"""Real `dvc repro` on a copy of the repository with fewer corpora: it builds, then skips everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+
+PIPELINE_SOURCES = ("l3s-gn1", "seed", "raw")
+
+
+def _copy_repo(target: Path) -> Path:
+    """Copy the project's tracked and new files into target/repo, with ../shared linked beside it."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO, check=True, capture_output=True
+    ).stdout.decode().split("\0")
+    repo = target / "repo"
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / name)
+    os.symlink(REPO.parent / "shared", target / "shared")
+    return repo
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run a command with the venv first on PATH, as the Makefile does, failing loudly."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+@pytest.mark.slow
+def test_dvc_repro_builds_then_skips(tmp_path, corpora):
+    repo = _copy_repo(tmp_path)
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["corpus"]["sources"] = [s for s in params["corpus"]["sources"] if s["name"] in PIPELINE_SOURCES]
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    _run(["git", "init", "-q"], repo)
+    _run(["git", "add", "-A"], repo)
+    _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"], repo)
+    first = _run(["dvc", "repro"], repo)
+    for stage in ("corpus", "dataset", "prelabel"):
+        assert f"Running stage '{stage}'" in first.stdout
+    report = json.loads((repo / params["corpus"]["report"]).read_text())
+    assert report["sources"]["l3s-gn1"]["documents"] > 250
+    assert (repo / params["dataset"]["out"] / "dataset_dict.json").is_file()
+    ignored = (repo / "corpus" / ".gitignore").read_text()
+    assert "/segments.parquet" in ignored and "/dataset" in ignored
+    second = _run(["dvc", "repro"], repo)
+    assert "Running stage" not in second.stdout
+    assert "up to date" in _run(["dvc", "status"], repo).stdout
