@@ -140,11 +140,6 @@ def test_invalid_utf8_in_a_streamed_file_is_detected_and_named(tmp_path, monkeyp
     assert len(warnings) == 1 and "legacy-big.txt: not valid UTF-8" in warnings[0] and "decoded as" in warnings[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode.detect_encoding takes charset-normalizer's first pick; for this Spanish cp1252 text "
-    "cp1250 and cp1252 tie exactly and cp1250 wins, so ñ decodes as ń (see report)",
-)
 def test_invalid_utf8_spanish_cp1252_decodes_right(tmp_path):
     path = tmp_path / "es.txt"
     path.write_bytes(SPANISH.encode("cp1252"))
@@ -430,3 +425,20 @@ def test_progress_bar_can_be_disabled(tmp_path, capsys):
         (tmp_path / f"{i}.txt").write_text("x\n")
     assert segment_command([str(tmp_path)], str(tmp_path / "o.jsonl"), progress=False) == 0
     assert capsys.readouterr().err == "3 files, 3 segments, 0 failures\n"
+
+
+def test_output_file_inside_an_input_folder_is_not_read(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("Alpha.\n")
+    out = tmp_path / "out.txt"
+    out.write_text("stale output from an earlier run\n")
+    assert segment_command([str(tmp_path)], str(out), progress=False) == 0
+    err = capsys.readouterr().err
+    assert "is the output file" in err and err.endswith("1 files, 1 segments, 0 failures\n")
+    assert [r["text"] for r in read_jsonl(out)] == ["Alpha."]
+
+
+def test_folder_without_inputs_is_reported(tmp_path, capsys):
+    (tmp_path / "notes.md").write_text("# not a scrape\n")
+    assert segment_command([str(tmp_path)], str(tmp_path / "o.jsonl"), progress=False) == 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: no .txt" in err and err.endswith("0 files, 0 segments, 0 failures\n")

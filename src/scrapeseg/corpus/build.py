@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapeseg.corpus.batch import iter_input_files
+from scrapeseg.corpus.batch import iter_input_files, segment_file
 from scrapeseg.corpus.decode import InputError
 from scrapeseg.corpus.gold import match_gold
 from scrapeseg.corpus.headline import headline_and_byline
@@ -24,7 +24,6 @@ from scrapeseg.corpus.teaser import teaser_lines
 from scrapeseg.labels import Label, Origin
 
 log = logging.getLogger(__name__)
-HTML_SUFFIXES = (".html", ".htm", ".html.gz")
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,8 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _rows(doc: str, source: str, meta: dict, text: str, labels, origins, raw, markup, eval_only: bool) -> list[dict]:
+def _rows(doc: str, source: str, meta: dict, segments: list, labels, origins, raw, markup, eval_only: bool) -> list[dict]:
     """Segments table rows for one document whose segments line up with the given per-line lists."""
-    segments = segment_text(doc, text)
     if len(segments) != len(labels):
         raise AssertionError(f"{doc}: {len(segments)} segments but {len(labels)} labels")
     n = len(segments)
@@ -108,7 +106,7 @@ def label_benchmark_page(record: dict, root: Path) -> tuple[list[dict], dict]:
         if labels[i] is None:
             labels[i] = Label.TEASER if teaser[i] else Label.BOILERPLATE
     meta = {**record, "kind": "html"}
-    rows = _rows(name, root.name, meta, page.text, labels, origins, raw, page.markup, False)
+    rows = _rows(name, root.name, meta, segment_text(name, page.text), labels, origins, raw, page.markup, False)
     stats = {"coverage": match.coverage, "warnings": page.warnings, "heuristic_teaser": teaser}
     return rows, stats
 
@@ -168,7 +166,7 @@ def read_seed(source: Source, failures: list[str], report: dict) -> Iterator[dic
         n = len(segments)
         meta = {"id": text_path.stem, "kind": "text", "domain": f"{source.name}:{text_path.stem}"}
         count += 1
-        yield from _rows(doc, source.name, meta, text, labels, [Origin.SEED_GOLD] * n, [None] * n, [None] * n, True)
+        yield from _rows(doc, source.name, meta, segments, labels, [Origin.SEED_GOLD] * n, [None] * n, [None] * n, True)
     report[source.name] = {"pages_listed": count}
 
 
@@ -179,23 +177,17 @@ def read_raw(source: Source, failures: list[str], report: dict) -> Iterator[dict
         relative = path.relative_to(source.path).as_posix()
         doc = f"{source.name}/{relative}"
         try:
-            if relative.endswith(HTML_SUFFIXES):
-                data = path.read_bytes()
-                page = render_html(gzip.decompress(data) if relative.endswith(".gz") else data, doc)
-                text, markup = page.text, page.markup
-            else:
-                from scrapeseg.corpus.segment import read_text_file
-
-                text, markup = read_text_file(path, doc).text, None
-        except (InputError, OSError, EOFError) as err:
+            segments, _, markup = segment_file(path, doc)
+            segments = list(segments)
+        except (InputError, OSError) as err:
             failures.append(f"{doc}: {err}")
             continue
-        lines = [seg.text for seg in segment_text(doc, text)]
+        lines = [seg.text for seg in segments]
         n = len(lines)
         group = relative.split("/")[0] if "/" in relative else source.name
         meta = {"id": relative, "kind": "html" if markup else "text", "domain": f"{source.name}:{group}"}
         count += 1
-        yield from _rows(doc, source.name, meta, text, prelabel(lines), [Origin.PRELABEL] * n, [None] * n, markup or [None] * n, False)
+        yield from _rows(doc, source.name, meta, segments, prelabel(lines), [Origin.PRELABEL] * n, [None] * n, markup or [None] * n, False)
     report[source.name] = {"pages_listed": count}
 
 

@@ -73,9 +73,14 @@ def detect_encoding(sample: bytes, name: str) -> str:
     """Guess a non-UTF-8 sample's encoding with charset-normalizer, or raise InputError."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
+    matches = from_bytes(sample)
+    best = matches.best()
     if best is None:
         raise InputError(f"{name}: not text in any encoding charset-normalizer knows")
+    # Exact ties come in arbitrary order; cp1252, the web's legacy default, is the likeliest.
+    for match in matches:
+        if match.encoding == "cp1252" and (match.chaos, match.coherence) == (best.chaos, best.coherence):
+            return "cp1252"
     return best.encoding
 
 

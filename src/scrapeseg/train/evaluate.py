@@ -1,0 +1,89 @@
+"""Score a fitted segment classifier on splits of the corpus: line metrics and body token-F1."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from scrapeseg.labels import Label
+from scrapeseg.train import metrics
+from scrapeseg.train.train import split_documents
+
+BODY = Label.BODY.text
+
+
+def line_scores(true: np.ndarray, pred: np.ndarray) -> dict:
+    """Per-class precision/recall/F1/support, macro-F1 and accuracy over label-string arrays."""
+    names = Label.names()
+    per_class = {}
+    f1s = []
+    for name in names:
+        tp = float(np.sum((pred == name) & (true == name)))
+        fp = float(np.sum((pred == name) & (true != name)))
+        fn = float(np.sum((pred != name) & (true == name)))
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        per_class[name] = {"precision": p, "recall": r, "f1": f, "support": int(tp + fn)}
+        f1s.append(f)
+    return {
+        "per_class": per_class,
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "accuracy": float(np.mean(true == pred)) if len(true) else 0.0,
+        "lines": int(len(true)),
+    }
+
+
+def body_pairs(docs: Sequence[Sequence[str]], true: Sequence[np.ndarray], pred: Sequence[np.ndarray]) -> list[tuple[str, str]]:
+    """(predicted body text, gold body text) per page, lines joined by newlines."""
+    pairs = []
+    for lines, t, p in zip(docs, true, pred):
+        gold = "\n".join(line for line, lab in zip(lines, t) if lab == BODY)
+        got = "\n".join(line for line, lab in zip(lines, p) if lab == BODY)
+        pairs.append((got, gold))
+    return pairs
+
+
+def score_documents(docs, true_docs, pred_docs) -> dict:
+    """Line scores plus body token-F1 for per-document label-string arrays."""
+    true = np.concatenate(true_docs) if true_docs else np.array([], dtype=str)
+    pred = np.concatenate(pred_docs) if pred_docs else np.array([], dtype=str)
+    out = line_scores(true, pred)
+    out["body_token_f1"] = metrics.token_f1(body_pairs(docs, true_docs, pred_docs))
+    out["documents"] = len(docs)
+    return out
+
+
+def evaluate_split(model, data: dict) -> dict:
+    """Scores of one split (as returned by split_documents), overall and per source."""
+    names = np.array(Label.names())
+    start = time.perf_counter()
+    pred_docs = model.predict_docs(data["docs"])
+    seconds = time.perf_counter() - start
+    true_docs = [names[np.asarray(lab, dtype=np.int64)] for lab in data["labels"]]
+    out = score_documents(data["docs"], true_docs, pred_docs)
+    out["predict_seconds"] = seconds
+    sources = np.array(data["sources"])
+    out["per_source"] = {}
+    for source in sorted(set(data["sources"])):
+        idx = np.flatnonzero(sources == source)
+        out["per_source"][source] = score_documents(
+            [data["docs"][i] for i in idx], [true_docs[i] for i in idx], [pred_docs[i] for i in idx]
+        )
+    return out
+
+
+def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("validation", "test", "seed")) -> dict:
+    """{split: scores} for each split of the DatasetDict at dataset_path.
+
+    Scores hold per_class {label: precision, recall, f1, support}, macro_f1, accuracy, lines,
+    documents, body_token_f1 {precision, recall, f1, accuracy, pages}, predict_seconds and
+    per_source {source: the same without per_source}.
+    """
+    from scrapeseg.corpus.dataset import load_corpus
+
+    corpus = load_corpus(dataset_path)
+    return {split: evaluate_split(model, split_documents(corpus[split])) for split in splits}

@@ -1,0 +1,576 @@
+"""Text-only features of the lines of scraped documents, computed for a whole batch at once.
+
+A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
+lines are flattened into one array; per-line work is kept to C-level calls (``map(len, ...)``,
+``str.split``) and everything else is numpy over the flat arrays:
+
+* character classes (upper, lower, other letters, digits, punctuation, spaces and a few marks
+  such as ``|``, ``•``, ``©``) come from one UTF-32 view of the joined text and cumulative sums;
+* words are whitespace tokens, normalised (lower case, punctuation stripped, digits as ``0``)
+  once per *distinct* token, hashed with murmurhash (stable across processes) into a sparse
+  token matrix with unigrams, bigrams and a separate namespace for the first word;
+* function-word, cue-word (promo, share, comments, app, dates, ...) ratios are lookups on the
+  distinct tokens; the teaser-section regexes of :mod:`scrapeseg.corpus.teaser` only run on the
+  few short lines whose first word can start them;
+* position, document-relative length, in-document repetition and "lines since the last
+  related-stories header" are index arithmetic per document.
+
+Nothing here is learned, so the same function serves fit and predict.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.utils import murmurhash3_32
+
+from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
+from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
+
+FEATURE_SET_VERSION = "1"
+DEFAULT_N_FEATURES = 2**19
+HASH_SEED = 20261125
+FIRST_WORD_PREFIX = "^"
+BIGRAM_MULT = 1_000_003
+MAX_SECTION_DISTANCE = 60
+
+# Small multilingual function-word list (articles, pronouns, prepositions, conjunctions, auxiliaries).
+FUNCTION_WORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for from with about as into over after before than
+    that this these those there here which who whom whose what when where why how not no nor so
+    is are was were be been being has have had do does did will would shall should can could may
+    might must it its it's he she they we you i me him her them us his their our your my one also
+    just only very more most such other some any all each both then now said says
+    der die das den dem des ein eine einer eines einem und oder aber nicht ist sind war wurde
+    werden wird hat haben mit von zu im am auf aus bei nach für über unter vor sich auch es sie er
+    wir ich dass wie noch nur
+    le la les un une des du de et ou mais est sont été être avoir a ont dans sur pour par avec
+    pas ne que qui ce cette ces il elle ils elles nous vous au aux son sa ses leur plus
+    el la los las un una unos unas y o pero es son fue ser en con por para del al que se lo su
+    sus como más pero sin sobre entre
+    o a os as um uma e ou mas é são foi em no na nos nas do da dos das com por para que se não
+    il lo gli le un uno una e o ma è sono non che di da in con su per tra fra del della dei delle
+    de het een en of maar is zijn was werd met van te op voor niet dat die dit er ook
+    och att det som en ett är var för på med av inte den de
+    и в не на что с по как это он она они к а но из за от у же так
+    """.split()
+)
+CUE_GROUPS: dict[str, frozenset[str]] = {
+    "promo": frozenset(
+        "subscribe subscription subscribers newsletter newsletters sign signup login log logout register "
+        "account premium offer trial free membership donate support".split()
+    ),
+    "app": frozenset("download app apps ios android store play install".split()),
+    "share": frozenset(
+        "share shares shared tweet twitter facebook whatsapp linkedin pinterest reddit email print "
+        "follow instagram youtube telegram copy link".split()
+    ),
+    "comments": frozenset("comment comments reply replies respond discussion commenting".split()),
+    "legal": frozenset(
+        "cookie cookies privacy policy terms conditions copyright rights reserved ©".split()
+    ),
+    "nav": frozenset("home menu search skip top back next previous prev older newer page pages".split()),
+    "related": frozenset(
+        "related read more most popular recommended trending latest stories articles also see watch "
+        "listen viewed headlines".split()
+    ),
+    "media": frozenset("photo photos image images picture video videos credit getty reuters afp ap file".split()),
+    "ads": frozenset("advertisement advertising sponsored promoted ad ads partner partners".split()),
+    "date": frozenset(
+        "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
+        "august september october november december monday tuesday wednesday thursday friday saturday "
+        "sunday ago updated published posted am pm gmt utc est edt bst hours hour minutes mins days".split()
+    ),
+    "byline": frozenset("by author written reporter editor correspondent staff".split()),
+}
+CUE_NAMES = tuple(CUE_GROUPS)
+# First words that can start a teaser header, "Read more: ..." or next/previous line.
+HEADER_STARTERS = frozenset(
+    "related more most top latest recommended popular trending editor's editors editor also see read "
+    "what further you don't dont elsewhere around in other from previously watch listen « ‹ < "
+    "previous prev next older newer".split()
+)
+SENTENCE_END_CHARS = ".!?…\"'”’)»"
+STRIP_CHARS = "".join(
+    chr(c) for c in range(0x2070) if unicodedata.category(chr(c)).startswith(("P", "S"))
+) + "\u2018\u2019\u201c\u201d\u2026\u2013\u2014"
+DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+_TIME_TOKEN = re.compile(r"^\d{1,2}[:.]\d\d$")
+_YEAR_TOKEN = re.compile(r"^(19|20)\d\d$")
+
+# Character class bits for the UTF-32 lookup table.
+UPPER, LOWER, OTHER_LETTER, DIGIT, PUNCT, SPACE, SENT_END, COMMA = (1 << i for i in range(8))
+MARKS = {"|": 0, "•": 1, "·": 1, "©": 2, "@": 3, "#": 4, "»": 5, "›": 5, ">": 5, ":": 6, "/": 7}
+N_MARKS = 8
+
+
+@lru_cache(maxsize=1)
+def _char_table() -> tuple[np.ndarray, np.ndarray]:
+    """Class bits and mark ids for every BMP code point (built once, about 0.1 s)."""
+    bits = np.zeros(0x10000, dtype=np.uint8)
+    marks = np.full(0x10000, 255, dtype=np.uint8)
+    for cp in range(0x10000):
+        cat = unicodedata.category(chr(cp))
+        b = 0
+        if cat == "Lu" or cat == "Lt":
+            b |= UPPER
+        elif cat == "Ll":
+            b |= LOWER
+        elif cat[0] == "L":
+            b |= OTHER_LETTER
+        elif cat == "Nd":
+            b |= DIGIT
+        elif cat[0] in "PS":
+            b |= PUNCT
+        elif cat[0] == "Z" or chr(cp).isspace():
+            b |= SPACE
+        bits[cp] = b
+    for ch in ".!?…。！？":
+        bits[ord(ch)] |= SENT_END
+    for ch in ",，、":
+        bits[ord(ch)] |= COMMA
+    for ch, m in MARKS.items():
+        marks[ord(ch)] = m
+    return bits, marks
+
+
+@dataclass
+class Batch:
+    """Flattened lines of a batch of documents."""
+
+    texts: list[str]
+    doc: np.ndarray  # document number of each line
+    pos: np.ndarray  # index of the line in its document
+    n: np.ndarray  # number of lines of the line's document
+    doc_start: np.ndarray  # flat index of each document's first line
+    doc_len: np.ndarray  # lines per document
+
+    @classmethod
+    def from_docs(cls, docs: Sequence[Sequence[str]]) -> "Batch":
+        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        texts = list(chain.from_iterable(docs))
+        doc = np.repeat(np.arange(len(docs)), doc_len)
+        doc_start = np.zeros(len(docs), dtype=np.int64)
+        np.cumsum(doc_len[:-1], out=doc_start[1:])
+        pos = np.arange(len(texts)) - doc_start[doc]
+        return cls(texts, doc, pos, doc_len[doc], doc_start, doc_len)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def _segment_sums(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Sum of values[starts[i]:ends[i]] for each i, by a cumulative sum."""
+    cs = np.zeros(len(values) + 1, dtype=np.float64)
+    np.cumsum(values, out=cs[1:])
+    return cs[ends] - cs[starts]
+
+
+def _doc_reduce(ufunc, values: np.ndarray, batch: Batch) -> np.ndarray:
+    """Per-document reduction broadcast back to lines (documents are non-empty)."""
+    nonempty = batch.doc_len > 0
+    out = np.zeros(len(batch.doc_len), dtype=np.float64)
+    out[nonempty] = ufunc.reduceat(values, batch.doc_start[nonempty])
+    return out[batch.doc]
+
+
+def _last_flag_distance(flag: np.ndarray, batch: Batch) -> np.ndarray:
+    """Lines since the last earlier line in the same document with flag set (cap if none)."""
+    idx = np.arange(len(flag))
+    last = np.maximum.accumulate(np.where(flag, idx, -1)) if len(flag) else idx
+    # Exclude the line itself: distance from the last flagged line strictly before it.
+    prev = np.empty_like(last)
+    if len(last):
+        prev[0] = -1
+        prev[1:] = last[:-1]
+    start = batch.doc_start[batch.doc]
+    dist = np.where(prev >= start, idx - prev, MAX_SECTION_DISTANCE)
+    return np.minimum(dist, MAX_SECTION_DISTANCE).astype(np.float64)
+
+
+class TokenTable:
+    """Per-batch table of distinct raw tokens with their normalised hash and lexical flags."""
+
+    def __init__(self, n_features: int):
+        self.n_features = n_features
+
+    def build(self, texts: list[str]):
+        split = list(map(str.split, texts))
+        counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        flat = np.array(list(chain.from_iterable(split)), dtype=object)
+        codes, uniq = pd.factorize(flat) if len(flat) else (np.zeros(0, np.int64), np.zeros(0, object))
+        info = _token_info(uniq.tolist(), self.n_features)
+        return dict(
+            counts=counts, codes=codes.astype(np.int64), h=info[:, 0], h_first=info[:, 1],
+            word=(info[:, 2] & 1) != 0, func=(info[:, 2] & 2) != 0, title=(info[:, 2] & 4) != 0,
+            starter=(info[:, 2] & 8) != 0,
+            cues=((info[:, 3:4] >> np.arange(N_CUES)) & 1).astype(bool),
+        )
+
+
+# Distinct raw token -> (hash, first-word hash, flag bits, cue bits); bounded, cleared when full.
+_TOKEN_CACHE: dict[tuple[str, int], tuple[int, int, int, int]] = {}
+TOKEN_CACHE_SIZE = 1_000_000
+N_CUES = len(CUE_NAMES) + 2
+_CUE_BITS: dict[str, int] = {}
+for _i, _name in enumerate(CUE_NAMES):
+    for _w in CUE_GROUPS[_name]:
+        _CUE_BITS[_w] = _CUE_BITS.get(_w, 0) | (1 << _i)
+
+
+def _token_info(uniq: list[str], n_feat: int) -> np.ndarray:
+    """Rows of (hash, first-word hash, flags, cue bits) for distinct raw tokens, memoised."""
+    out = np.empty((len(uniq), 4), dtype=np.int64)
+    cache = _TOKEN_CACHE
+    if len(cache) > TOKEN_CACHE_SIZE:
+        cache.clear()
+    time_bit, year_bit = 1 << len(CUE_NAMES), 1 << (len(CUE_NAMES) + 1)
+    for k, raw in enumerate(uniq):
+        key = (raw, n_feat)
+        row = cache.get(key)
+        if row is None:
+            low = raw.lower()
+            norm = low.strip(STRIP_CHARS)
+            flags = 0
+            cue = 0
+            if norm:
+                flags |= 1
+                if raw[0].isupper() or not raw[0].isalpha() and raw.strip(STRIP_CHARS)[:1].isupper():
+                    flags |= 4
+                if norm in FUNCTION_WORDS:
+                    flags |= 2
+                cue = _CUE_BITS.get(norm, 0)
+                if _TIME_TOKEN.match(norm):
+                    cue |= time_bit
+                if _YEAR_TOKEN.match(norm):
+                    cue |= year_bit
+                norm = norm.translate(DIGITS_TO_ZERO)
+            else:
+                norm = raw  # symbols such as | • » stay as tokens of their own
+            if low in HEADER_STARTERS or norm in HEADER_STARTERS:
+                flags |= 8
+            row = (
+                murmurhash3_32(norm, seed=HASH_SEED, positive=True) % n_feat,
+                murmurhash3_32(FIRST_WORD_PREFIX + norm, seed=HASH_SEED, positive=True) % n_feat,
+                flags,
+                cue,
+            )
+            cache[key] = row
+        out[k] = row
+    return out
+
+
+def token_matrix(batch: Batch, table: dict, n_features: int) -> sp.csr_matrix:
+    """Sparse hashed unigrams + within-line bigrams + first word, log-scaled and L2-normalised."""
+    counts = table["counts"]
+    n = len(batch)
+    line_of = np.repeat(np.arange(n), counts)
+    hashes = table["h"][table["codes"]]
+    # Bigrams: consecutive tokens of one line.
+    if len(hashes) > 1:
+        same = line_of[1:] == line_of[:-1]
+        bi = ((hashes[:-1] * BIGRAM_MULT + hashes[1:] + 7) % n_features)[same]
+        bi_rows = line_of[1:][same]
+    else:
+        bi = bi_rows = np.zeros(0, dtype=np.int64)
+    first_idx = np.cumsum(counts) - counts
+    has = counts > 0
+    first = table["h_first"][table["codes"][first_idx[has]]]
+    rows = np.concatenate([line_of, bi_rows, np.flatnonzero(has)])
+    cols = np.concatenate([hashes, bi, first])
+    data = np.ones(len(rows), dtype=np.float32)
+    mat = sp.csr_matrix((data, (rows, cols)), shape=(n, n_features), dtype=np.float32)
+    mat.sum_duplicates()
+    np.log1p(mat.data, out=mat.data)
+    norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    mat = sp.diags((1.0 / norms).astype(np.float32)) @ mat
+    return mat.tocsr()
+
+
+DENSE_NAMES: list[str] = []
+
+
+def _names() -> list[str]:
+    names = [
+        "log_chars", "log_words", "log_word_tokens", "mean_word_len", "fw_ratio", "log_fw",
+        "upper_ratio", "lower_ratio", "other_letter_ratio", "digit_ratio", "punct_ratio",
+        "title_ratio", "first_upper", "first_digit", "first_punct", "last_sentence_end", "last_colon",
+        "last_punct", "log_sentence_ends", "log_commas", "all_caps",
+    ]
+    names += [f"mark_{i}" for i in range(N_MARKS)]
+    names += [f"cue_{c}" for c in CUE_NAMES] + ["cue_time", "cue_year"]
+    names += ["teaser_header", "read_more_line", "prev_next_line", "strong_promo", "date_byline"]
+    names += [
+        "rel_pos", "log_pos", "log_pos_from_end", "log_n_lines", "char_share_before", "is_first", "is_last",
+        "len_vs_max", "log_len_vs_median", "len_rank", "dist_longest", "dist_centroid", "abs_dist_centroid",
+        "log_copies", "occurrence", "is_repeat", "later_copy", "next_same", "prev_same",
+        "since_teaser_header", "since_promo", "since_long", "until_long", "doc_long_share",
+    ]
+    return names
+
+
+DENSE_NAMES = _names()
+# Columns whose neighbours' values the window passes use.
+WINDOW_COLUMNS = [
+    "log_chars", "log_words", "fw_ratio", "upper_ratio", "title_ratio", "last_sentence_end",
+    "digit_ratio", "log_copies", "teaser_header", "cue_date", "cue_related", "punct_ratio",
+]
+
+
+def dense_features(batch: Batch, table: dict) -> np.ndarray:
+    """The DENSE_NAMES columns for every line of the batch, float32."""
+    texts = batch.texts
+    n = len(texts)
+    cols: dict[str, np.ndarray] = {}
+    if n == 0:
+        return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    ends = starts + lengths
+    joined = "\n".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits_t, marks_t = _char_table()
+    bmp = cps < 0x10000
+    safe = np.where(bmp, cps, 0)
+    bits = np.where(bmp, bits_t[safe], OTHER_LETTER).astype(np.uint8)
+    marks = np.where(bmp, marks_t[safe], 255)
+
+    line_char = np.repeat(np.arange(n), lengths + 1)[: len(cps)]
+    counts_bits = np.zeros((n, 8))
+    for b in range(8):
+        sel = (bits & (1 << b)) != 0
+        counts_bits[:, b] = np.bincount(line_char[sel], minlength=n)
+    mark_counts = np.zeros((n, N_MARKS))
+    msel = marks != 255
+    mark_counts[:] = np.bincount(line_char[msel] * N_MARKS + marks[msel], minlength=n * N_MARKS).reshape(n, N_MARKS)
+
+    def count(bit):
+        return counts_bits[:, bit.bit_length() - 1]
+
+    chars = np.maximum(lengths, 1).astype(np.float64)
+    upper, lower, other, digit, punct = (count(b) for b in (UPPER, LOWER, OTHER_LETTER, DIGIT, PUNCT))
+    letters = np.maximum(upper + lower, 1)
+    words = table["counts"].astype(np.float64)
+    codes = table["codes"]
+    line_of = np.repeat(np.arange(n), table["counts"])
+    word_tokens = np.bincount(line_of, weights=table["word"][codes], minlength=n)
+    fw = np.bincount(line_of, weights=table["func"][codes], minlength=n)
+    title = np.bincount(line_of, weights=table["title"][codes], minlength=n)
+    cols["log_chars"] = np.log1p(lengths)
+    cols["log_words"] = np.log1p(words)
+    cols["log_word_tokens"] = np.log1p(word_tokens)
+    cols["mean_word_len"] = (upper + lower + other + digit) / np.maximum(words, 1)
+    cols["fw_ratio"] = fw / np.maximum(word_tokens, 1)
+    cols["log_fw"] = np.log1p(fw)
+    cols["upper_ratio"] = upper / letters
+    cols["lower_ratio"] = lower / chars
+    cols["other_letter_ratio"] = other / chars
+    cols["digit_ratio"] = digit / chars
+    cols["punct_ratio"] = punct / chars
+    cols["title_ratio"] = title / np.maximum(word_tokens, 1)
+    first_bits = bits[starts]
+    last_bits = bits[np.maximum(ends - 1, 0)]
+    last_cp = cps[np.maximum(ends - 1, 0)]
+    cols["first_upper"] = (first_bits & UPPER) != 0
+    cols["first_digit"] = (first_bits & DIGIT) != 0
+    cols["first_punct"] = (first_bits & PUNCT) != 0
+    end_set = np.array([ord(c) for c in SENTENCE_END_CHARS + "。！？"], dtype=np.uint32)
+    cols["last_sentence_end"] = np.isin(last_cp, end_set)
+    cols["last_colon"] = last_cp == ord(":")
+    cols["last_punct"] = ((last_bits & PUNCT) != 0) & ~cols["last_sentence_end"]
+    cols["log_sentence_ends"] = np.log1p(count(SENT_END))
+    cols["log_commas"] = np.log1p(count(COMMA))
+    cols["all_caps"] = (upper > 1) & (lower == 0)
+    for m in range(N_MARKS):
+        cols[f"mark_{m}"] = np.minimum(mark_counts[:, m], 3)
+    cue_counts = np.zeros((n, table["cues"].shape[1]))
+    for j in range(table["cues"].shape[1]):
+        cue_counts[:, j] = np.bincount(line_of, weights=table["cues"][codes, j], minlength=n)
+    cue_share = cue_counts / np.maximum(word_tokens, 1)[:, None]
+    for j, name in enumerate(CUE_NAMES):
+        cols[f"cue_{name}"] = cue_share[:, j]
+    cols["cue_time"] = cue_counts[:, len(CUE_NAMES)] > 0
+    cols["cue_year"] = cue_counts[:, len(CUE_NAMES) + 1] > 0
+    # Regexes only on the few short lines that can match them.
+    first_idx = np.cumsum(table["counts"]) - table["counts"]
+    has = table["counts"] > 0
+    cand = np.zeros(n, dtype=bool)
+    cand[has] = table["starter"][codes[first_idx[has]]]
+    cand &= words <= 40
+    header = np.zeros(n, dtype=bool)
+    read_more = np.zeros(n, dtype=bool)
+    prev_next = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(cand):
+        t = texts[i]
+        header[i] = is_teaser_header(t)
+        read_more[i] = READ_MORE_LINE.match(t) is not None
+        prev_next[i] = PREV_NEXT_LINE.match(t) is not None
+    cols["teaser_header"] = header
+    cols["read_more_line"] = read_more
+    cols["prev_next_line"] = prev_next
+    promo_cand = np.flatnonzero((cue_counts[:, 0] + cue_counts[:, 1] + cue_counts[:, 4]) > 0)
+    strong = np.zeros(n, dtype=bool)
+    for i in promo_cand:
+        strong[i] = STRONG_PROMO.search(texts[i]) is not None
+    cols["strong_promo"] = strong
+    date_cand = np.flatnonzero(((cue_counts[:, CUE_NAMES.index("date")] + cue_counts[:, len(CUE_NAMES)]
+                                 + cue_counts[:, len(CUE_NAMES) + 1] + cue_counts[:, CUE_NAMES.index("byline")]) > 0)
+                               & (words <= 20))
+    date = np.zeros(n, dtype=bool)
+    for i in date_cand:
+        date[i] = DATE_OR_BYLINE.search(texts[i]) is not None
+    cols["date_byline"] = date
+
+    # Position and document-relative shape.
+    pos = batch.pos.astype(np.float64)
+    nl = batch.n.astype(np.float64)
+    cols["rel_pos"] = pos / np.maximum(nl - 1, 1)
+    cols["log_pos"] = np.log1p(pos)
+    cols["log_pos_from_end"] = np.log1p(nl - 1 - pos)
+    cols["log_n_lines"] = np.log1p(nl)
+    flen = lengths.astype(np.float64)
+    cum = np.cumsum(flen) - flen
+    doc_first_cum = cum[batch.doc_start][batch.doc]
+    doc_total = _doc_reduce(np.add, flen, batch)
+    cols["char_share_before"] = (cum - doc_first_cum) / np.maximum(doc_total, 1)
+    cols["is_first"] = pos == 0
+    cols["is_last"] = pos == nl - 1
+    doc_max = _doc_reduce(np.maximum, flen, batch)
+    cols["len_vs_max"] = flen / np.maximum(doc_max, 1)
+    # Rank of the length within the document (0 shortest .. 1 longest).
+    order = np.lexsort((flen, batch.doc))
+    rank = np.empty(n, dtype=np.float64)
+    rank[order] = np.arange(n)
+    rank -= batch.doc_start[batch.doc]
+    cols["len_rank"] = rank / np.maximum(nl - 1, 1)
+    median_idx = batch.doc_start + (batch.doc_len - 1) // 2
+    doc_median = flen[order[median_idx[batch.doc_len > 0]]]
+    med = np.zeros(len(batch.doc_len))
+    med[batch.doc_len > 0] = doc_median
+    cols["log_len_vs_median"] = np.log1p(flen) - np.log1p(med[batch.doc])
+    is_max = flen == doc_max
+    longest_pos = np.zeros(len(batch.doc_len))
+    # first longest line per document
+    cand_idx = np.flatnonzero(is_max)
+    firsts = np.unique(batch.doc[cand_idx], return_index=True)
+    longest_pos[firsts[0]] = batch.pos[cand_idx[firsts[1]]]
+    cols["dist_longest"] = (pos - longest_pos[batch.doc]) / np.maximum(nl, 1)
+    w = np.maximum(word_tokens - 8, 0) ** 2
+    wsum = _doc_reduce(np.add, w, batch)
+    centroid = _doc_reduce(np.add, w * pos, batch) / np.maximum(wsum, 1e-9)
+    centroid = np.where(wsum > 0, centroid, (nl - 1) / 2)
+    cols["dist_centroid"] = (pos - centroid) / np.maximum(nl, 1)
+    cols["abs_dist_centroid"] = np.abs(cols["dist_centroid"])
+
+    # Repetition of the exact (case-folded) line inside its document.
+    keys: dict[tuple[int, str], int] = {}
+    kset = keys.setdefault
+    key_codes = np.fromiter(
+        (kset(k, len(keys)) for k in zip(batch.doc.tolist(), map(str.casefold, texts))), dtype=np.int64, count=n
+    )
+    copies = np.bincount(key_codes)[key_codes].astype(np.float64)
+    order_k = np.argsort(key_codes, kind="stable")
+    sorted_k = key_codes[order_k]
+    group_start = np.r_[0, np.flatnonzero(sorted_k[1:] != sorted_k[:-1]) + 1]
+    gs = np.zeros(len(sorted_k), dtype=np.int64)
+    gs[group_start] = group_start
+    gs = np.maximum.accumulate(gs) if len(gs) else gs
+    occ = np.empty(n, dtype=np.float64)
+    occ[order_k] = np.arange(n) - gs
+    cols["log_copies"] = np.log1p(copies - 1)
+    cols["occurrence"] = np.minimum(occ, 5)
+    cols["is_repeat"] = copies > 1
+    cols["later_copy"] = occ > 0
+    same_next = np.zeros(n, dtype=bool)
+    if n > 1:
+        same_next[:-1] = (key_codes[1:] == key_codes[:-1])
+    same_prev = np.zeros(n, dtype=bool)
+    same_prev[1:] = same_next[:-1]
+    cols["next_same"] = same_next
+    cols["prev_same"] = same_prev
+
+    # Sections: lines since a related-stories header, a promo/comment line, a long body-like line.
+    cols["since_teaser_header"] = np.log1p(_last_flag_distance(header | read_more, batch))
+    promo_line = (cue_share[:, CUE_NAMES.index("promo")] + cue_share[:, CUE_NAMES.index("comments")]
+                  + cue_share[:, CUE_NAMES.index("app")] > 0.2) | strong
+    cols["since_promo"] = np.log1p(_last_flag_distance(promo_line, batch))
+    long_line = (word_tokens >= 15) & cols["last_sentence_end"] & (cols["fw_ratio"] > 0.15)
+    cols["since_long"] = np.log1p(_last_flag_distance(long_line, batch))
+    # Lines until the next long line: same trick on the reversed order.
+    rev = np.arange(n)[::-1]
+    rev_batch = Batch([], batch.doc[::-1].copy(), None, None, None, None)
+    rev_starts = np.zeros(len(batch.doc_len), dtype=np.int64)
+    # In the reversed order, document d starts at n - (doc_start + doc_len).
+    rev_starts[:] = n - (batch.doc_start + batch.doc_len)
+    rev_batch.doc_start = rev_starts
+    cols["until_long"] = np.log1p(_last_flag_distance(long_line[rev], rev_batch)[::-1])
+    cols["doc_long_share"] = _doc_reduce(np.add, long_line.astype(np.float64), batch) / np.maximum(nl, 1)
+
+    out = np.empty((n, len(DENSE_NAMES)), dtype=np.float32)
+    for j, name in enumerate(DENSE_NAMES):
+        out[:, j] = cols[name]
+    return out
+
+
+def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0) -> np.ndarray:
+    """Neighbour values at each offset within the same document (fill outside), side by side."""
+    n = len(values)
+    idx = np.arange(n)
+    parts = []
+    for off in offsets:
+        j = idx + off
+        valid = (j >= 0) & (j < n)
+        jj = np.clip(j, 0, max(n - 1, 0))
+        valid &= batch.doc[jj] == batch.doc
+        part = np.where(valid[:, None], values[jj], fill)
+        parts.append(part)
+    return np.hstack(parts).astype(np.float32) if parts else np.zeros((n, 0), np.float32)
+
+
+def window_mean(values: np.ndarray, batch: Batch, radius: int | None) -> np.ndarray:
+    """Mean of values over lines [i-radius, i+radius] of the same document (whole document if None)."""
+    n = len(values)
+    cs = np.zeros((n + 1, values.shape[1]))
+    np.cumsum(values, axis=0, out=cs[1:])
+    first = batch.doc_start[batch.doc]
+    last = first + batch.n  # exclusive
+    if radius is None:
+        lo, hi = first, last
+    else:
+        idx = np.arange(n)
+        lo = np.maximum(idx - radius, first)
+        hi = np.minimum(idx + radius + 1, last)
+    return ((cs[hi] - cs[lo]) / np.maximum(hi - lo, 1)[:, None]).astype(np.float32)
+
+
+def prefix_suffix_mean(values: np.ndarray, batch: Batch) -> np.ndarray:
+    """Means of values over the lines before and after each line in its document."""
+    n = len(values)
+    cs = np.zeros((n + 1, values.shape[1]))
+    np.cumsum(values, axis=0, out=cs[1:])
+    idx = np.arange(n)
+    first = batch.doc_start[batch.doc]
+    last = first + batch.n
+    before = (cs[idx] - cs[first]) / np.maximum(idx - first, 1)[:, None]
+    after = (cs[last] - cs[idx + 1]) / np.maximum(last - idx - 1, 1)[:, None]
+    return np.hstack([before, after]).astype(np.float32)
+
+
+def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES):
+    """(batch, dense features, hashed token matrix) for a list of documents of line texts."""
+    batch = Batch.from_docs(docs)
+    table = TokenTable(n_features).build(batch.texts)
+    dense = dense_features(batch, table)
+    tokens = token_matrix(batch, table, n_features)
+    return batch, dense, tokens

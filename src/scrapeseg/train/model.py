@@ -1,0 +1,252 @@
+"""The sequence-aware segment classifier: a per-line linear pass stacked under a windowed boosted pass.
+
+Input format
+    ``docs``: a list of documents, each a list (or other sequence) of line texts in document order.
+    ``y``: a list with, per document, a sequence of labels (strings such as ``"body"``, ints or
+    :class:`~scrapeseg.labels.Label`), one per line.
+
+Passes
+    1. Per line: an SGD logistic model over hashed tokens (unigrams, bigrams, first word) plus the
+       standardised dense text features of the line and its ±1 neighbours.
+    2. Over the sequence: a HistGradientBoosting model over the line's dense features, the dense
+       features of its ±``window`` neighbours, the pass-1 probabilities of the line and its
+       ±``window`` neighbours, and wider context (means over ±5 / ±15 lines, the lines before and
+       after, the whole document).
+    Pass 2 is trained on out-of-fold pass-1 probabilities (GroupKFold over ``groups``, the site
+    domains when given, else documents), so it sees pass-1 errors as they are on unseen sites.
+    With ``passes=3`` a second boosted pass is stacked the same way over out-of-fold pass-2
+    probabilities.
+
+Class imbalance is handled with ``class_weight`` ("balanced", "sqrt" or None) in every pass.
+``classes_`` holds the label strings in :class:`~scrapeseg.labels.Label` order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GroupKFold
+from sklearn.utils.validation import check_is_fitted
+
+from scrapeseg.labels import Label
+from scrapeseg.train import features as F
+
+DENSE_CLIP = 6.0
+
+
+def _label_codes(y: Sequence[Sequence], n_lines: int) -> np.ndarray:
+    """Flat int label codes (enum indices) from per-document label sequences."""
+    lookup: dict = {}
+    out = np.empty(n_lines, dtype=np.int64)
+    k = 0
+    for labels in y:
+        for value in labels:
+            code = lookup.get(value)
+            if code is None:
+                code = lookup[value] = int(Label.parse(value.item() if hasattr(value, "item") else value))
+            out[k] = code
+            k += 1
+    if k != n_lines:
+        raise ValueError(f"y holds {k} labels for {n_lines} lines")
+    return out
+
+
+def _weights(y: np.ndarray, mode: str | None, n_classes: int) -> np.ndarray | None:
+    """Per-sample weights for the class_weight mode: balanced, sqrt (square root of balanced) or none."""
+    if mode is None or mode == "none":
+        return None
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    w = len(y) / (n_classes * np.maximum(counts, 1))
+    if mode == "sqrt":
+        w = np.sqrt(w)
+    elif mode != "balanced":
+        raise ValueError(f"class_weight must be 'balanced', 'sqrt' or None, not {mode!r}")
+    return w[y]
+
+
+class SegmentClassifier(ClassifierMixin, BaseEstimator):
+    """Label every line of scraped documents as body, teaser or boilerplate from its text alone.
+
+    Parameters
+    ----------
+    n_features: hashing space of the token features.
+    window: neighbour lines on each side seen by the stacked pass(es).
+    passes: 2 (linear + boosted) or 3 (linear + boosted + boosted).
+    folds: GroupKFold splits used to make out-of-fold probabilities for stacking.
+    class_weight: "balanced", "sqrt" or None, in every pass.
+    alpha, sgd_epochs: SGD regularisation and epochs of pass 1.
+    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization: boosted passes.
+    random_state: seed of every random choice.
+    """
+
+    def __init__(
+        self,
+        n_features: int = F.DEFAULT_N_FEATURES,
+        window: int = 3,
+        passes: int = 2,
+        folds: int = 4,
+        class_weight: str | None = "balanced",
+        alpha: float = 2e-6,
+        sgd_epochs: int = 6,
+        max_iter: int = 200,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 63,
+        min_samples_leaf: int = 40,
+        l2_regularization: float = 1.0,
+        random_state: int = 0,
+    ):
+        self.n_features = n_features
+        self.window = window
+        self.passes = passes
+        self.folds = folds
+        self.class_weight = class_weight
+        self.alpha = alpha
+        self.sgd_epochs = sgd_epochs
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.random_state = random_state
+
+    # ----- building blocks -------------------------------------------------------------------
+    def _linear_input(self, batch, dense, tokens):
+        scaled = np.clip((dense - self.dense_mean_) / self.dense_scale_, -DENSE_CLIP, DENSE_CLIP)
+        neigh = F.window(scaled, batch, (-1, 1), fill=0.0)
+        return sp.hstack([tokens, sp.csr_matrix(scaled), sp.csr_matrix(neigh)], format="csr")
+
+    def _context(self, batch, dense, probs):
+        """Inputs of a boosted pass: dense + neighbour dense + probabilities and their context."""
+        offsets = [o for o in range(-self.window, self.window + 1) if o != 0]
+        cols = [F.DENSE_NAMES.index(c) for c in F.WINDOW_COLUMNS]
+        parts = [
+            dense,
+            F.window(dense[:, cols], batch, offsets),
+            probs.astype(np.float32),
+            F.window(probs, batch, offsets),
+            F.window_mean(probs, batch, 5),
+            F.window_mean(probs, batch, 15),
+            F.window_mean(probs, batch, None),
+            F.prefix_suffix_mean(probs, batch),
+        ]
+        return np.hstack(parts)
+
+    def _sgd(self):
+        return SGDClassifier(
+            loss="log_loss", alpha=self.alpha, max_iter=self.sgd_epochs, tol=None,
+            random_state=self.random_state, average=False,
+        )
+
+    def _hgb(self):
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
+            early_stopping=False, random_state=self.random_state,
+        )
+
+    @staticmethod
+    def _proba(model, X, n_classes):
+        """Probabilities in enum order even if a fold lacked a class."""
+        p = model.predict_proba(X)
+        out = np.zeros((X.shape[0], n_classes), dtype=np.float32)
+        out[:, model.classes_] = p
+        return out
+
+    # ----- fit -------------------------------------------------------------------------------
+    def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None):
+        """Fit on documents of lines and their per-line labels; groups (one per document) drive the folds."""
+        if self.passes not in (2, 3):
+            raise ValueError(f"passes must be 2 or 3, not {self.passes!r}")
+        docs = [list(d) for d in docs]
+        if len(y) != len(docs):
+            raise ValueError(f"{len(docs)} documents but labels for {len(y)}")
+        batch, dense, tokens = F.featurize(docs, self.n_features)
+        codes = _label_codes(y, len(batch))
+        names = Label.names()
+        n_classes = len(names)
+        doc_groups = np.arange(len(docs)) if groups is None else np.asarray(groups)
+        if len(doc_groups) != len(docs):
+            raise ValueError("groups must hold one value per document")
+        line_groups = doc_groups[batch.doc]
+        sw = _weights(codes, self.class_weight, n_classes)
+        n_splits = min(self.folds, len(np.unique(line_groups)))
+        if n_splits < 2:
+            raise ValueError("need documents from at least two groups to stack out of fold")
+        splits = list(GroupKFold(n_splits=n_splits).split(np.zeros(len(codes)), codes, line_groups))
+
+        self.dense_mean_ = dense.mean(axis=0)
+        scale = dense.std(axis=0)
+        self.dense_scale_ = np.where(scale > 1e-9, scale, 1.0).astype(np.float32)
+        X1 = self._linear_input(batch, dense, tokens)
+
+        def fit_sgd(rows):
+            model = self._sgd()
+            return model.fit(X1[rows], codes[rows], sample_weight=None if sw is None else sw[rows])
+
+        p1 = np.zeros((len(codes), n_classes), dtype=np.float32)
+        for tr, te in splits:
+            p1[te] = self._proba(fit_sgd(tr), X1[te], n_classes)
+        self.linear_ = fit_sgd(np.arange(len(codes)))
+        del X1
+
+        X2 = self._context(batch, dense, p1)
+        self.stackers_ = []
+        if self.passes == 3:
+            p2 = np.zeros_like(p1)
+            for tr, te in splits:
+                m = self._hgb().fit(X2[tr], codes[tr], sample_weight=None if sw is None else sw[tr])
+                p2[te] = self._proba(m, X2[te], n_classes)
+            self.stackers_.append(self._hgb().fit(X2, codes, sample_weight=sw))
+            X2 = np.hstack([self._context(batch, dense, p2), p1])
+        self.stackers_.append(self._hgb().fit(X2, codes, sample_weight=sw))
+        self.classes_ = np.array(names)
+        self.n_lines_seen_ = len(codes)
+        return self
+
+    # ----- predict ---------------------------------------------------------------------------
+    def _predict_flat(self, docs):
+        check_is_fitted(self, "stackers_")
+        docs = [list(d) for d in docs]
+        batch, dense, tokens = F.featurize(docs, self.n_features)
+        n_classes = len(self.classes_)
+        if len(batch) == 0:
+            return batch, np.zeros((0, n_classes), dtype=np.float64)
+        p1 = self._proba(self.linear_, self._linear_input(batch, dense, tokens), n_classes)
+        X = self._context(batch, dense, p1)
+        if self.passes == 3:
+            p2 = self._proba(self.stackers_[0], X, n_classes)
+            X = np.hstack([self._context(batch, dense, p2), p1])
+        p = self.stackers_[-1].predict_proba(X)
+        out = np.zeros((len(batch), n_classes))
+        out[:, self.stackers_[-1].classes_] = p
+        return batch, out
+
+    def predict_proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
+        return self._predict_flat(docs)[1]
+
+    def predict(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Per-line label strings for all lines of all docs, concatenated."""
+        return self.classes_[self.predict_proba(docs).argmax(axis=1)]
+
+    def predict_proba_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """One (lines x classes) probability array per document."""
+        batch, p = self._predict_flat(docs)
+        return np.split(p, np.cumsum(batch.doc_len)[:-1]) if len(batch.doc_len) else []
+
+    def predict_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """One array of label strings per document."""
+        return [self.classes_[p.argmax(axis=1)] if len(p) else self.classes_[:0] for p in self.predict_proba_docs(docs)]
+
+    def score(self, docs, y, sample_weight=None) -> float:
+        """Line accuracy over all documents (y as in fit)."""
+        from sklearn.metrics import accuracy_score
+
+        n = sum(len(d) for d in docs)
+        true = self.classes_[_label_codes(y, n)]
+        return accuracy_score(true, self.predict(docs), sample_weight=sample_weight)

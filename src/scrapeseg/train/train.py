@@ -1,0 +1,72 @@
+"""Fit the segment classifier on the training split of the corpus DatasetDict."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from scrapeseg.train.model import SegmentClassifier
+
+log = logging.getLogger(__name__)
+
+# Keys of params that are not estimator parameters.
+MAX_DOCS = "max_docs"  # optional int: fit on the first N training documents (ordered by doc id)
+SPLIT = "split"  # optional str: the split to fit on, "train" by default
+DATA_KEYS = (MAX_DOCS, SPLIT)
+COLUMNS = ("doc", "index", "text", "label", "domain", "source")
+
+
+def split_documents(dataset, max_docs: int | None = None) -> dict:
+    """A split's rows grouped per document, in document and line order.
+
+    Returns a dict with "docs" (list of lists of line texts), "labels" (list of int arrays, enum
+    indices), "names" (doc ids), "domains" and "sources" (one per document).
+    """
+    frame = dataset.select_columns(list(COLUMNS)).to_pandas()
+    frame = frame.sort_values(["doc", "index"], kind="stable").reset_index(drop=True)
+    doc = frame["doc"].to_numpy()
+    starts = np.r_[0, np.flatnonzero(doc[1:] != doc[:-1]) + 1] if len(doc) else np.zeros(0, dtype=np.int64)
+    if max_docs is not None:
+        starts = starts[: int(max_docs)]
+    ends = np.r_[starts[1:], len(doc) if max_docs is None or len(starts) == 0 else _end(doc, starts[-1])]
+    texts = frame["text"].tolist()
+    labels = frame["label"].to_numpy()
+    return {
+        "docs": [texts[s:e] for s, e in zip(starts, ends)],
+        "labels": [labels[s:e] for s, e in zip(starts, ends)],
+        "names": doc[starts].tolist(),
+        "domains": frame["domain"].to_numpy()[starts].tolist(),
+        "sources": frame["source"].to_numpy()[starts].tolist(),
+    }
+
+
+def _end(doc: np.ndarray, start: int) -> int:
+    """Index just past the run of rows of the document starting at start."""
+    same = doc[start:] == doc[start]
+    return start + (int(np.argmin(same)) if not same.all() else len(same))
+
+
+def train_model(dataset_path: str | Path, params: dict | None = None) -> SegmentClassifier:
+    """Fit a SegmentClassifier on the train split of the DatasetDict at dataset_path.
+
+    params holds SegmentClassifier parameters (see its docstring) plus optional "max_docs" and
+    "split". Folds group documents by their site domain, so stacking sees unseen-site errors.
+    """
+    from scrapeseg.corpus.dataset import load_corpus
+
+    params = dict(params or {})
+    max_docs = params.pop(MAX_DOCS, None)
+    split = params.pop(SPLIT, "train")
+    model = SegmentClassifier()
+    unknown = set(params) - set(model.get_params())
+    if unknown:
+        raise ValueError(f"unknown train params {sorted(unknown)}; expected {sorted(model.get_params())} or {DATA_KEYS}")
+    model.set_params(**params)
+    data = split_documents(load_corpus(dataset_path)[split], max_docs)
+    start = time.perf_counter()
+    model.fit(data["docs"], data["labels"], groups=data["domains"])
+    log.info("fitted on %d documents in %.1f s", len(data["docs"]), time.perf_counter() - start)
+    return model
