@@ -100,7 +100,8 @@ def label_benchmark_page(record: dict, root: Path) -> tuple[list[dict], dict]:
         for i in headline_and_byline(page.tree, page.lines, page.elements, body_mask):
             if labels[i] is None:
                 labels[i], origins[i] = Label.BODY, Origin.HEURISTIC
-    candidates = [lab is None for lab in labels]
+    # Lines l3s-gn1 calls related-content stay candidates so the report can compare the two.
+    candidates = [lab is None or lab == Label.TEASER for lab in labels]
     teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, candidates, record.get("url"))
     for i in range(n):
         if labels[i] is None:
