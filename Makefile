@@ -24,4 +24,4 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest
 
 bench: $(STAMP)
-	$(VENV)/bin/python -m scrapeseg.bench
+	$(VENV)/bin/python -m scrapeseg.corpus.bench
