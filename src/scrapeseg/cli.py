@@ -37,7 +37,7 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
     section = load_section(args.params, "corpus")
     sources = [Source(s["name"], Path(s["path"]), s["kind"]) for s in section["sources"]]
-    report = build_corpus(sources, Path(section["annotations"]), Path(section["segments"]), Path(section["report"]))
+    report = build_corpus(sources, Path(section["annotations"]), Path(section["segments"]), Path(section["report"]), Path(section["coverage"]))
     for failure in report["failures"]:
         print(f"corpus: failed: {failure}", file=sys.stderr)
     counts = {name: s.get("segments", 0) for name, s in report["sources"].items()}

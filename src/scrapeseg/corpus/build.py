@@ -116,7 +116,7 @@ def read_benchmark(source: Source, failures: list[str], report: dict) -> Iterato
     """Rows of every page of one benchmark dataset, recording failures and per-page gold coverage."""
     index = source.path / "index.jsonl"
     records = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
-    coverage: list[float] = []
+    coverage: dict[str, float] = {}
     skipped = 0
     empty = 0
     agree = Counter()
@@ -129,7 +129,7 @@ def read_benchmark(source: Source, failures: list[str], report: dict) -> Iterato
         except (InputError, OSError, ValueError, EOFError) as err:
             failures.append(f"{source.name}/{record.get('id')}: {err}")
             continue
-        coverage.append(stats["coverage"])
+        coverage[record["id"]] = round(stats["coverage"], 4)
         empty += not rows
         for row, heuristic in zip(rows, stats["heuristic_teaser"]):
             if row["source_label"]:
@@ -140,9 +140,10 @@ def read_benchmark(source: Source, failures: list[str], report: dict) -> Iterato
         "pages_skipped_empty_gold": skipped,
         "pages_without_text": empty,
         "pages_failed": sum(f.startswith(f"{source.name}/") for f in failures),
-        "gold_coverage_mean": round(statistics.fmean(coverage), 4) if coverage else None,
-        "gold_coverage_median": round(statistics.median(coverage), 4) if coverage else None,
-        "pages_coverage_below_0.8": sum(c < 0.8 for c in coverage),
+        "gold_coverage_mean": round(statistics.fmean(coverage.values()), 4) if coverage else None,
+        "gold_coverage_median": round(statistics.median(coverage.values()), 4) if coverage else None,
+        "pages_coverage_below_0.8": sum(c < 0.8 for c in coverage.values()),
+        "gold_coverage_per_page": dict(sorted(coverage.items())),
     }
     if agree:
         report[source.name]["related_content_vs_heuristic"] = {
@@ -222,8 +223,8 @@ def apply_human_labels(rows: list[dict], human: dict, counts: Counter) -> None:
         counts["applied"] += 1
 
 
-def build_corpus(sources: list[Source], annotations: Path, out: Path, report_path: Path) -> dict:
-    """Write the segments table from every available source and return the build report."""
+def build_corpus(sources: list[Source], annotations: Path, out: Path, report_path: Path, coverage_path: Path | None = None) -> dict:
+    """Write the segments table (and per-page gold coverage) from every available source; return the report."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     from tqdm import tqdm
@@ -273,5 +274,8 @@ def build_corpus(sources: list[Source], annotations: Path, out: Path, report_pat
             {"documents": len(docs[name]), "segments": sum(counter.values()), "labels": dict(sorted(counter.items()))}
         )
     report["human_labels"] = {"applied": human_counts["applied"], "stale": human_counts["stale"]}
+    coverage = {name: part.pop("gold_coverage_per_page") for name, part in report["sources"].items() if "gold_coverage_per_page" in part}
+    if coverage_path is not None:
+        coverage_path.write_text(json.dumps(coverage, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     report_path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return report
