@@ -441,7 +441,7 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["log_n_lines"] = np.log1p(nl)
     flen = lengths.astype(np.float64)
     cum = np.cumsum(flen) - flen
-    doc_first_cum = cum[batch.doc_start][batch.doc]
+    doc_first_cum = cum[np.minimum(batch.doc_start, n - 1)][batch.doc]
     doc_total = _doc_reduce(np.add, flen, batch)
     cols["char_share_before"] = (cum - doc_first_cum) / np.maximum(doc_total, 1)
     cols["is_first"] = pos == 0

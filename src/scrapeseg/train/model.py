@@ -32,6 +32,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
@@ -82,6 +83,8 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     alpha, sgd_epochs: SGD regularisation and epochs of pass 1.
     max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization: boosted passes.
     random_state: seed of every random choice.
+    n_threads: OpenMP threads for the boosted passes (None: all cores). One is the default because
+        spinning OpenMP threads collapse on a busy 2-core machine (10x slower measured).
     """
 
     def __init__(
@@ -99,6 +102,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
         random_state: int = 0,
+        n_threads: int | None = 1,
     ):
         self.n_features = n_features
         self.window = window
@@ -113,6 +117,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.random_state = random_state
+        self.n_threads = n_threads
 
     # ----- building blocks -------------------------------------------------------------------
     def _linear_input(self, batch, dense, tokens):
@@ -160,6 +165,10 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     # ----- fit -------------------------------------------------------------------------------
     def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None):
         """Fit on documents of lines and their per-line labels; groups (one per document) drive the folds."""
+        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
+            return self._fit(docs, y, groups)
+
+    def _fit(self, docs, y, groups):
         if self.passes not in (2, 3):
             raise ValueError(f"passes must be 2 or 3, not {self.passes!r}")
         docs = [list(d) for d in docs]
@@ -211,6 +220,10 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     # ----- predict ---------------------------------------------------------------------------
     def _predict_flat(self, docs):
         check_is_fitted(self, "stackers_")
+        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
+            return self._predict_flat_unlimited(docs)
+
+    def _predict_flat_unlimited(self, docs):
         docs = [list(d) for d in docs]
         batch, dense, tokens = F.featurize(docs, self.n_features)
         n_classes = len(self.classes_)
