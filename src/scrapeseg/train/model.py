@@ -7,7 +7,7 @@ Input format
 
 Passes
     1. Per line: an SGD logistic model over hashed tokens (unigrams, bigrams, first word) plus the
-       standardised dense text features of the line and its ±1 neighbours.
+       standardised dense text features of the line.
     2. Over the sequence: a HistGradientBoosting model over the line's dense features, the dense
        features of its ±``window`` neighbours, the pass-1 probabilities of the line and its
        ±``window`` neighbours, and wider context (means over ±5 / ±15 lines, the lines before and
@@ -96,8 +96,8 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         class_weight: str | None = "balanced",
         alpha: float = 2e-6,
         sgd_epochs: int = 6,
-        max_iter: int = 200,
-        learning_rate: float = 0.1,
+        max_iter: int = 100,
+        learning_rate: float = 0.2,
         max_leaf_nodes: int = 63,
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
@@ -122,8 +122,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     # ----- building blocks -------------------------------------------------------------------
     def _linear_input(self, batch, dense, tokens):
         scaled = np.clip((dense - self.dense_mean_) / self.dense_scale_, -DENSE_CLIP, DENSE_CLIP)
-        neigh = F.window(scaled, batch, (-1, 1), fill=0.0)
-        return sp.hstack([tokens, sp.csr_matrix(scaled), sp.csr_matrix(neigh)], format="csr")
+        return sp.hstack([tokens, sp.csr_matrix(scaled)], format="csr", dtype=np.float64)
 
     def _context(self, batch, dense, probs):
         """Inputs of a boosted pass: dense + neighbour dense + probabilities and their context."""
