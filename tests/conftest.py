@@ -31,3 +31,35 @@ def make_subset(corpora: Path, dataset: str, target: Path, count: int) -> Path:
             if record.get(key):
                 os.symlink(corpora / dataset / record[key], folder / record[key])
     return folder
+
+
+@pytest.fixture(scope="session")
+def small_dataset(corpora, tmp_path_factory) -> Path:
+    """A real DatasetDict built from 40 wcxb pages, 20 l3s-gn1 pages and the seed."""
+    from scrapeseg.corpus.build import Source, build_corpus
+    from scrapeseg.corpus.dataset import build_dataset
+
+    tmp = tmp_path_factory.mktemp("small-dataset")
+    sources = [
+        Source("wcxb", make_subset(corpora, "wcxb", tmp / "shared", 40), "benchmark"),
+        Source("l3s-gn1", make_subset(corpora, "l3s-gn1", tmp / "shared", 20), "benchmark"),
+        Source("seed", corpora / "seed", "seed"),
+    ]
+    build_corpus(sources, tmp / "annotations", tmp / "segments.parquet", tmp / "report.json")
+    shares = {"train": 0.6, "validation": 0.2, "test": 0.2}
+    build_dataset(tmp / "segments.parquet", tmp / "dataset", tmp / "split.json", 1, shares, ["heuristic", "gold-match", "gold-blocks", "human"])
+    return tmp / "dataset"
+
+
+@pytest.fixture(scope="session")
+def small_model(small_dataset, tmp_path_factory) -> Path:
+    """A classifier trained on the small dataset, saved with its card as the train and evaluate stages do."""
+    from scrapeseg.train.features import FEATURE_SET_VERSION
+    from scrapeseg.train.saved import save_model, write_card
+    from scrapeseg.train.train import train_model
+
+    path = tmp_path_factory.mktemp("model") / "segment-classifier.joblib"
+    estimator = train_model(small_dataset, {"random_state": 0})
+    save_model(estimator, path)
+    write_card(path, estimator.get_params(), None, {}, FEATURE_SET_VERSION)
+    return path

@@ -67,6 +67,64 @@ def cmd_prelabel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    """Fit the segment classifier and save it."""
+    from scrapeseg.train.stage import run_train
+
+    path = run_train(load_section(args.params, "train"))
+    print(f"train: saved {path}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score the saved classifier and write metrics, plots, the error report and the model card."""
+    from scrapeseg.train.stage import run_evaluate
+
+    scores = run_evaluate(load_section(args.params, "evaluate"))
+    for split, s in scores.items():
+        print(f"evaluate {split}: macro-F1 {s['macro_f1']:.3f}, body token-F1 {s['body_token_f1']['f1']:.3f}")
+    return 0
+
+
+def cmd_peers(args: argparse.Namespace) -> int:
+    """Run the peer extractors and the classifier on the same held-out pages and write the table."""
+    from scrapeseg.train.peers_stage import run_peers_stage
+
+    s = load_section(args.params, "peers")
+    rows = run_peers_stage(s["model"], s["dataset"], s["corpora"], s["table"], s["markdown"], limit=s.get("limit"))
+    for row in rows:
+        print(f"peers: {row['peer']}: F1 {row['f1']:.3f}, {row['pages_per_s']:.1f} pages/s")
+    return 0
+
+
+def _model_error(func):
+    """Run a model command, turning a bad or missing model into a one-line message and exit 2."""
+    from scrapeseg.train.saved import ModelError
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except ModelError as err:
+            print(f"scrapeseg: {err}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Classify every segment of the files, printing JSON Lines."""
+    from scrapeseg.train.apply import classify_command
+
+    return classify_command(args.files, args.model)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print the body text of one file."""
+    from scrapeseg.train.apply import extract_command
+
+    return extract_command(args.file, args.model)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every verb."""
     parser = argparse.ArgumentParser(prog="scrapeseg", description=__doc__)
@@ -83,10 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
         ("corpus", cmd_corpus, "stage: import the corpora into a labelled segments table"),
         ("dataset", cmd_dataset, "stage: split by domain into a DatasetDict"),
         ("prelabel", cmd_prelabel, "stage: measure the text-only pre-labeller"),
+        ("train", cmd_train, "stage: fit and save the segment classifier"),
+        ("evaluate", cmd_evaluate, "stage: score the classifier, write metrics, plots and the model card"),
+        ("peers", cmd_peers, "stage: compare with HTML extractors on held-out pages"),
     ):
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--params", default=DEFAULT_PARAMS, help="params file (default: params.yaml)")
         verb.set_defaults(func=func)
+    classify = verbs.add_parser("classify", help="label every segment of text scrapes (.txt) and pages (.html/.htm/.html.gz)")
+    classify.add_argument("--model", help="saved model (default: models/segment-classifier.joblib)")
+    classify.add_argument("files", nargs="+", help="files to classify")
+    classify.set_defaults(func=_model_error(cmd_classify))
+    extract = verbs.add_parser("extract", help="print the body text of one scrape or page")
+    extract.add_argument("--model", help="saved model (default: models/segment-classifier.joblib)")
+    extract.add_argument("file", help="file to extract from")
+    extract.set_defaults(func=_model_error(cmd_extract))
     return parser
 
 

@@ -1,0 +1,189 @@
+"""Save and load the segment classifier with its model card, and classify documents with it.
+
+A joblib file is code: unpickling runs whatever it names. `load_model` therefore checks the
+file's sha256 against the card beside it before unpickling, and refuses a model trained with a
+different scikit-learn, whose pickles are not guaranteed to load or behave the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scrapeseg.labels import Label
+
+SCHEMA_VERSION = 1
+DEFAULT_MODEL = Path("models/segment-classifier.joblib")
+HASH_CHUNK = 1024 * 1024
+KINDS = ("text", "html")
+
+
+class ModelError(RuntimeError):
+    """A saved model that cannot be used: missing, tampered with or from another scikit-learn."""
+
+
+def card_path(model_path: Path) -> Path:
+    """The model card beside a joblib file."""
+    return model_path.with_suffix(".json")
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def versions() -> dict:
+    """Versions of what a pickled model depends on."""
+    import sklearn
+
+    from scrapeseg import __version__
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__, "scrapeseg": __version__}
+
+
+def save_model(estimator, path: Path) -> str:
+    """Dump the estimator with joblib and return the file's sha256."""
+    import joblib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    joblib.dump(estimator, tmp, compress=3)
+    tmp.replace(path)
+    return file_sha256(path)
+
+
+def write_card(model_path: Path, params: dict, data_hash: str | None, metrics: dict, feature_set_version: str) -> dict:
+    """Write the model card (versions, params, data hash, metrics, sha256, time) beside the joblib file."""
+    card = {
+        "schema_version": SCHEMA_VERSION,
+        "labels": Label.names(),
+        "feature_set_version": feature_set_version,
+        "versions": versions(),
+        "params": params,
+        "training_data_hash": data_hash,
+        "metrics": metrics,
+        "sha256": file_sha256(model_path),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    card_path(model_path).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return card
+
+
+def dataset_hash(lock_path: Path, dataset_out: str) -> str | None:
+    """The md5 DVC recorded for the dataset output in dvc.lock, or None when it is not there."""
+    import yaml
+
+    if not lock_path.is_file():
+        return None
+    lock = yaml.safe_load(lock_path.read_text(encoding="utf-8")) or {}
+    for stage in lock.get("stages", {}).values():
+        for out in stage.get("outs", []):
+            if out.get("path") == dataset_out:
+                return out.get("md5")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """One segment with its predicted label and per-label scores."""
+
+    index: int
+    line: int
+    start: int
+    end: int
+    text: str
+    label: str
+    scores: dict
+
+
+class SegmentModel:
+    """A loaded classifier with its card: classify or extract the body of text scrapes and HTML pages."""
+
+    def __init__(self, estimator, card: dict, path: Path):
+        self.estimator = estimator
+        self.card = card
+        self.path = path
+
+    @property
+    def identity(self) -> str:
+        """A short stable name for this model: file name plus the start of its sha256."""
+        return f"{self.path.stem}@{self.card['sha256'][:12]}"
+
+    def _segments(self, text: str | bytes, kind: str, name: str):
+        """The segments of one document of the given kind."""
+        from scrapeseg.corpus.html import render_html
+        from scrapeseg.corpus.segment import segment_text
+
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        if kind == "html":
+            text = render_html(text, name).text
+        elif isinstance(text, bytes):
+            raise TypeError("a text scrape must be str; decode it first or use kind='html' for pages")
+        return segment_text(name, text)
+
+    def classify_segments(self, documents: Sequence[list]) -> list[list[Classified]]:
+        """Classify already segmented documents in one batch."""
+        names = self.card["labels"]
+        probas = self.estimator.predict_proba_docs([[s.text for s in segs] for segs in documents]) if documents else []
+        out = []
+        for segs, proba in zip(documents, probas):
+            best = np.asarray(proba).argmax(axis=1) if len(segs) else []
+            out.append(
+                [
+                    Classified(s.index, s.line, s.start, s.end, s.text, names[b], dict(zip(names, map(float, p))))
+                    for s, b, p in zip(segs, best, proba)
+                ]
+            )
+        return out
+
+    def classify_batch(self, texts: Sequence[str | bytes], kind: str = "text") -> list[list[Classified]]:
+        """Classify many documents at once, amortising the model's work over the batch."""
+        return self.classify_segments([self._segments(t, kind, f"doc{i}") for i, t in enumerate(texts)])
+
+    def classify(self, text: str | bytes, kind: str = "text") -> list[Classified]:
+        """Classify one document's segments."""
+        return self.classify_batch([text], kind)[0]
+
+    def extract_body(self, text: str | bytes, kind: str = "text") -> str:
+        """The body segments of one document, joined by newlines."""
+        return "\n".join(s.text for s in self.classify(text, kind) if s.label == Label.BODY.text)
+
+
+def load_model(path: str | Path | None = None) -> SegmentModel:
+    """Load a saved classifier after checking its sha256 and scikit-learn version against its card."""
+    import joblib
+    import sklearn
+
+    path = Path(path) if path is not None else DEFAULT_MODEL
+    card_file = card_path(path)
+    if not path.is_file():
+        raise ModelError(f"model file {path} not found; run `dvc repro` to train one")
+    if not card_file.is_file():
+        raise ModelError(f"model card {card_file} not found; refusing to load {path} without its sha256")
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    actual = file_sha256(path)
+    if actual != card.get("sha256"):
+        raise ModelError(f"{path}: sha256 {actual[:16]}… does not match its card ({str(card.get('sha256'))[:16]}…); the file was changed, refusing to load it")
+    trained = card.get("versions", {}).get("scikit-learn")
+    if trained != sklearn.__version__:
+        raise ModelError(f"{path} was trained with scikit-learn {trained}, but {sklearn.__version__} is installed; retrain it or install scikit-learn=={trained}")
+    if card.get("labels") != Label.names():
+        raise ModelError(f"{path}: its labels {card.get('labels')} differ from this scrapeseg's {Label.names()}")
+    return SegmentModel(joblib.load(path), card, path)
+
+
+def classified_dict(item: Classified) -> dict:
+    """A Classified as a plain dict."""
+    return asdict(item)

@@ -1,0 +1,110 @@
+"""Saving, loading and using the classifier: tamper and version checks, the Python API and the CLI contract."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import scrapeseg
+from scrapeseg.labels import Label
+from scrapeseg.train.saved import ModelError, card_path, load_model
+
+SEED = "seed/000_1aae7a17f217d36a.txt"
+RECORD_KEYS = ["doc", "index", "line", "start", "end", "text", "label", "scores"]
+
+
+def test_round_trip_gives_the_estimators_probabilities(small_model, corpora):
+    import joblib
+
+    model = scrapeseg.load_model(small_model)
+    lines = [line.strip() for line in (corpora / SEED).read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected = joblib.load(small_model).predict_proba_docs([lines])[0]
+    got = model.classify((corpora / SEED).read_text(encoding="utf-8"))
+    assert [item.text for item in got] == lines
+    assert np.allclose([[item.scores[n] for n in Label.names()] for item in got], expected)
+    assert all(item.label == max(item.scores, key=item.scores.get) for item in got)
+    assert model.identity == f"segment-classifier@{model.card['sha256'][:12]}"
+
+
+def test_tampered_file_is_refused_before_unpickling(small_model, tmp_path):
+    copy = tmp_path / "m.joblib"
+    shutil.copy(small_model, copy)
+    shutil.copy(card_path(small_model), card_path(copy))
+    with copy.open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelError, match="sha256 .* does not match its card"):
+        load_model(copy)
+
+
+def test_other_scikit_learn_version_is_refused(small_model, tmp_path):
+    copy = tmp_path / "m.joblib"
+    shutil.copy(small_model, copy)
+    card = json.loads(card_path(small_model).read_text())
+    card["versions"]["scikit-learn"] = "0.0.1"
+    card_path(copy).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="trained with scikit-learn 0.0.1"):
+        load_model(copy)
+
+
+def test_missing_model_or_card_is_a_clear_error(small_model, tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "absent.joblib")
+    lone = tmp_path / "lone.joblib"
+    shutil.copy(small_model, lone)
+    with pytest.raises(ModelError, match="card .* not found"):
+        load_model(lone)
+
+
+def test_batch_equals_single_documents_and_html_works(small_model, corpora):
+    model = load_model(small_model)
+    texts = [(corpora / SEED).read_text(encoding="utf-8"), "Logo\nA short scrape with one long paragraph of body text that runs on for a while.\n"]
+    batch = model.classify_batch(texts)
+    assert [[i.label for i in doc] for doc in batch] == [[i.label for i in model.classify(t)] for t in texts]
+    page = gzip.decompress(next((corpora / "l3s-gn1").glob("*.html.gz")).read_bytes())
+    items = model.classify(page, kind="html")
+    assert items and all(i.label in Label.names() for i in items)
+    body = model.extract_body(page, kind="html")
+    assert body == "\n".join(i.text for i in items if i.label == "body")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        model.classify("x", kind="pdf")
+
+
+def _cli(*args, cwd=None):
+    """Run the installed console script."""
+    return subprocess.run([sys.executable, "-m", "scrapeseg.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_classify_cli_contract(small_model, corpora, tmp_path):
+    page = tmp_path / "page.html.gz"
+    shutil.copy(next((corpora / "l3s-gn1").glob("*.html.gz")), page)
+    scrape = str(corpora / SEED)
+    done = _cli("classify", "--model", str(small_model), scrape, str(tmp_path / "missing.txt"), str(page))
+    assert done.returncode == 1
+    assert "missing.txt" in done.stderr and "no such file" in done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert all(list(r) == RECORD_KEYS for r in records)
+    docs = [r["doc"] for r in records]
+    assert docs == sorted(docs, key=[scrape, str(page)].index)
+    seed = [r for r in records if r["doc"] == scrape]
+    text = (corpora / SEED).read_text(encoding="utf-8")
+    gold = [json.loads(line) for line in (corpora / "seed" / "000_1aae7a17f217d36a.labels.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in seed] == [g["line"] for g in gold]
+    assert [r["index"] for r in seed] == list(range(len(gold)))
+    assert all(text[r["start"] : r["end"]] == r["text"] for r in seed)
+    assert all(set(r["scores"]) == set(Label.names()) and abs(sum(r["scores"].values()) - 1) < 1e-6 for r in records)
+    assert any(r["doc"] == str(page) for r in records)
+
+
+def test_extract_cli_and_bad_model(small_model, corpora, tmp_path):
+    done = _cli("extract", "--model", str(small_model), str(corpora / SEED))
+    assert done.returncode == 0
+    expected = load_model(small_model).extract_body((corpora / SEED).read_text(encoding="utf-8"))
+    assert done.stdout == expected + "\n"
+    bad = _cli("classify", "--model", str(tmp_path / "none.joblib"), str(corpora / SEED))
+    assert bad.returncode == 2 and "not found" in bad.stderr and bad.stderr.count("\n") == 1
