@@ -25,3 +25,4 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m scrapeseg.corpus.bench
+	$(VENV)/bin/python -m scrapeseg.train.bench

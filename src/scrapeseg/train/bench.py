@@ -1,0 +1,100 @@
+"""Classifier throughput benchmark: batch API, `scrapeseg classify` and start-up, in steady state.
+
+Steady state is the marginal rate between a small and a large run (about 900 and 4,500 text
+scrapes), so start-up and warm-up cancel out. Scrapes are the corpus's own rendered pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SMALL_RUN = 900
+LARGE_RUN = 4500
+STARTUP_RUNS = 3
+STARTUP_CODE = "import time; t=time.perf_counter(); import scrapeseg; scrapeseg.load_model({path!r}); print(time.perf_counter()-t)"
+
+
+def load_scrapes(dataset: str, count: int) -> list[str]:
+    """`count` text scrapes from the corpus (all splits, cycled), each its segment texts joined by newlines."""
+    from scrapeseg.corpus.dataset import load_corpus
+
+    corpus = load_corpus(dataset)
+    texts: list[str] = []
+    for split in corpus:
+        frame = corpus[split].select_columns(["doc", "index", "text"]).to_pandas().sort_values(["doc", "index"])
+        texts += ["\n".join(group["text"]) + "\n" for _, group in frame.groupby("doc", sort=True)]
+    return [texts[i % len(texts)] for i in range(count)]
+
+
+def marginal_rate(run, small: int, large: int) -> tuple[float, float, float]:
+    """(marginal docs/s, seconds for small, seconds for large) of run(n)."""
+    t_small = run(small)
+    t_large = run(large)
+    return (large - small) / (t_large - t_small), t_small, t_large
+
+
+def bench_api(model, scrapes: list[str]) -> tuple[float, float, float]:
+    """Marginal rate of `classify_batch` over text scrapes."""
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        model.classify_batch(scrapes[:n])
+        return time.perf_counter() - start
+
+    run(100)
+    return marginal_rate(run, SMALL_RUN, LARGE_RUN)
+
+
+def bench_cli(model_path: str, scrapes: list[str], folder: Path) -> tuple[float, float, float]:
+    """Marginal rate of `scrapeseg classify` over .txt files, JSON Lines to a file."""
+    files = []
+    for i, text in enumerate(scrapes):
+        path = folder / f"{i:05d}.txt"
+        path.write_text(text, encoding="utf-8")
+        files.append(str(path))
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        with open(folder / "out.jsonl", "w", encoding="utf-8") as out:
+            subprocess.run([sys.executable, "-m", "scrapeseg.cli", "classify", "--model", model_path, *files[:n]], stdout=out, check=True)
+        return time.perf_counter() - start
+
+    return marginal_rate(run, SMALL_RUN, LARGE_RUN)
+
+
+def bench_startup(model_path: str) -> float:
+    """Median seconds for a fresh interpreter to import scrapeseg and load the model."""
+    runs = [float(subprocess.run([sys.executable, "-c", STARTUP_CODE.format(path=model_path)], capture_output=True, text=True, check=True).stdout) for _ in range(STARTUP_RUNS)]
+    return statistics.median(runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the classifier's throughput figures."""
+    from scrapeseg.train.saved import load_model
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="models/segment-classifier.joblib")
+    parser.add_argument("--dataset", default="corpus/dataset")
+    args = parser.parse_args(argv)
+    model = load_model(args.model)
+    scrapes = load_scrapes(args.dataset, LARGE_RUN)
+    lines = statistics.median(text.count("\n") for text in scrapes)
+    size = statistics.median(len(text.encode("utf-8")) for text in scrapes)
+    print(f"{LARGE_RUN} text scrapes, median {lines:.0f} lines, {size / 1024:.1f} KB; model {model.identity}")
+    rate, small, large = bench_api(model, scrapes)
+    print(f"batch API classify_batch: {rate:,.0f} scrapes/s marginal ({SMALL_RUN} in {small:.2f} s, {LARGE_RUN} in {large:.2f} s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        rate, small, large = bench_cli(args.model, scrapes, Path(tmp))
+    print(f"scrapeseg classify (JSON Lines): {rate:,.0f} scrapes/s marginal ({SMALL_RUN} in {small:.2f} s, {LARGE_RUN} in {large:.2f} s)")
+    print(f"start-up (import + load_model), median of {STARTUP_RUNS}: {bench_startup(args.model):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The peers stage: peer extractors on the HTML and scrapeseg on the text scrapes of the same test pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from scrapeseg.labels import Label
+from scrapeseg.train import metrics
+from scrapeseg.train.peers import PeerSpec, run_peers
+
+INDEX_FILE = "index.jsonl"
+DEFAULT_SPLIT = "test"
+SCRAPESEG_ROW = "scrapeseg (text)"
+TEXT_KIND = "text"
+BODY_LABEL = Label.BODY.text
+LINE_JOIN = "\n"
+DOC_SEPARATOR = "/"
+DATASET_COLUMNS = ["doc", "source", "index", "text"]
+ROW_KEYS = ("peer", "precision", "recall", "f1", "pages", "pages_per_s", "failures")
+# A tiny scrape classified before the timed pass, so model warm-up is not timed (as peers.WARM_UP_PAGE).
+WARM_UP_SCRAPE = "Warm up headline\nWarm up body text of one short line."
+JSON_KEY = "peers"
+SCORE_DIGITS = 3
+RATE_DIGITS = 1
+MARKDOWN_HEADER = "| peer | precision | recall | F1 | pages/s |\n|---|---:|---:|---:|---:|"
+
+
+def benchmark_index(corpora_root: Path, source: str) -> dict[str, dict] | None:
+    """A benchmark's index.jsonl records by id, or None when the source has no index there."""
+    path = Path(corpora_root) / source / INDEX_FILE
+    if not path.is_file():
+        return None
+    records = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {str(record["id"]): record for record in records}
+
+
+def spread(items: list, limit: int | None) -> list:
+    """At most `limit` items taken evenly across the list (all of them when limit is None)."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    if limit <= 0:
+        return []
+    return [items[i * len(items) // limit] for i in range(limit)]
+
+
+def test_pages(dataset_path, corpora_root, split: str = DEFAULT_SPLIT, limit: int | None = None) -> list[dict]:
+    """The split's benchmark pages sorted by doc id: {doc, source, html, gold, scrape}; `limit` samples evenly."""
+    from scrapeseg.corpus.dataset import load_corpus
+
+    frame = load_corpus(dataset_path)[split].select_columns(DATASET_COLUMNS).to_pandas()
+    frame = frame.sort_values(["doc", "index"], kind="stable")
+    indexes: dict[str, dict[str, dict] | None] = {}
+    docs = []
+    for (doc, source), group in frame.groupby(["doc", "source"], sort=True):
+        if source not in indexes:
+            indexes[source] = benchmark_index(corpora_root, source)
+        record = (indexes[source] or {}).get(doc.split(DOC_SEPARATOR, 1)[-1])
+        if record and record.get("html") and record.get("gold"):
+            docs.append((doc, source, record, LINE_JOIN.join(group["text"])))
+    pages = []
+    for doc, source, record, scrape in spread(docs, limit):
+        folder = Path(corpora_root) / source
+        pages.append(
+            {
+                "doc": doc,
+                "source": source,
+                "html": gzip.decompress((folder / record["html"]).read_bytes()),
+                "gold": (folder / record["gold"]).read_text(encoding="utf-8"),
+                "scrape": scrape,
+            }
+        )
+    return pages
+
+
+# Not a pytest test, despite the name the stage's API gives it.
+test_pages.__test__ = False
+
+
+def segment_field(segment, name: str):
+    """A field of a classified segment, whether a dict or an object with attributes."""
+    return segment[name] if isinstance(segment, Mapping) else getattr(segment, name)
+
+
+def label_text(label) -> str:
+    """A label as its string form, whether given as a string, an index or a Label."""
+    return Label.parse(label).text
+
+
+def body_text(segments) -> str:
+    """The body-labelled segment texts of one document, one per line."""
+    return LINE_JOIN.join(segment_field(s, "text") for s in segments if label_text(segment_field(s, "label")) == BODY_LABEL)
+
+
+def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW) -> dict:
+    """One timed, scored row for the model labelling the pages' text scrapes in one batch."""
+    model.classify_batch([WARM_UP_SCRAPE], kind=TEXT_KIND)
+    start = time.perf_counter()
+    classified = model.classify_batch([page["scrape"] for page in pages], kind=TEXT_KIND)
+    bodies = [body_text(segments) for segments in classified]
+    seconds = time.perf_counter() - start
+    if len(bodies) != len(pages):
+        raise ValueError(f"classify_batch returned {len(bodies)} documents for {len(pages)} scrapes")
+    scores = metrics.token_f1(zip(bodies, (page["gold"] for page in pages)))
+    return {
+        "peer": name,
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "f1": scores["f1"],
+        "pages": scores["pages"],
+        "pages_per_s": len(pages) / seconds if seconds > 0 else 0.0,
+        "failures": 0,
+    }
+
+
+def compare(model, pages: list[dict], peers: PeerSpec = None) -> list[dict]:
+    """Every peer on the pages' HTML and scrapeseg on their text scrapes, in one run, best F1 first."""
+    rows = run_peers([(page["html"], page["gold"]) for page in pages], peers)
+    rows.append(scrapeseg_row(model, pages))
+    rows = [{key: row[key] for key in ROW_KEYS} for row in rows]
+    return sorted(rows, key=lambda row: (-row["f1"], row["peer"]))
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The rows as a Markdown table: peer, precision, recall, F1, pages/s."""
+    lines = [MARKDOWN_HEADER]
+    for row in rows:
+        scores = (f"{row[key]:.{SCORE_DIGITS}f}" for key in ("precision", "recall", "f1"))
+        lines.append(f"| {row['peer']} | {' | '.join(scores)} | {row['pages_per_s']:.{RATE_DIGITS}f} |")
+    return LINE_JOIN.join(lines) + LINE_JOIN
+
+
+def table_json(rows: list[dict]) -> dict:
+    """The rows as {"peers": {name: scores}} in row order; DVC metrics ignore lists, so rows are keyed by peer."""
+    return {JSON_KEY: {row["peer"]: {key: row[key] for key in ROW_KEYS if key != "peer"} for row in rows}}
+
+
+def read_table(json_path) -> list[dict]:
+    """The rows back from a table written by write_table, in their written order."""
+    table = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    return [{"peer": name, **scores} for name, scores in table[JSON_KEY].items()]
+
+
+def write_table(rows: list[dict], json_path, markdown_path) -> None:
+    """Write the rows as JSON (keyed by peer, for `dvc metrics`) and as a Markdown table."""
+    for path in (Path(json_path), Path(markdown_path)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    Path(json_path).write_text(json.dumps(table_json(rows), indent=2) + LINE_JOIN, encoding="utf-8")
+    Path(markdown_path).write_text(markdown_table(rows), encoding="utf-8")
+
+
+def run_peers_stage(
+    model_path, dataset_path, corpora_root, json_path, markdown_path, limit: int | None = None, model=None
+) -> list[dict]:
+    """Load the model (unless given), compare it with the peers on the test pages and write the table."""
+    if model is None:
+        from scrapeseg.train.saved import load_model
+
+        model = load_model(model_path)
+    rows = compare(model, test_pages(dataset_path, corpora_root, limit=limit))
+    write_table(rows, json_path, markdown_path)
+    return rows

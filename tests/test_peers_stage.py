@@ -1,0 +1,154 @@
+"""The peers stage: test pages from the DatasetDict, peers on HTML vs scrapeseg on text scrapes, one table."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, make_subset
+
+from scrapeseg.train import peers_stage as stage
+from scrapeseg.train.peers import PEERS
+
+REAL_DATASET = REPO / "corpus" / "dataset"
+REAL_MODEL = REPO / "models" / "segment-classifier.joblib"
+# Test-heavy shares so a small built corpus still yields ~10 test pages.
+SHARES = {"train": 0.2, "validation": 0.1, "test": 0.7}
+SPLIT_SEED = 3
+ORIGINS = ["heuristic", "gold-match", "gold-blocks", "human"]
+SUBSETS = {"wcxb": 10, "l3s-gn1": 8}
+COMPARE_PAGES = 10
+REAL_LIMIT = 12
+
+
+class AllBody:
+    """A stand-in model that labels every line of a text scrape body."""
+
+    def classify_batch(self, texts, kind="text"):
+        """Every non-empty line as a body segment."""
+        assert kind == "text"
+        return [[{"text": line.strip(), "label": "body"} for line in text.splitlines() if line.strip()] for text in texts]
+
+
+@pytest.fixture(scope="module")
+def small_dataset(corpora, tmp_path_factory) -> Path:
+    """A DatasetDict built from a few real benchmark pages plus the seed, so no test needs corpus/."""
+    from scrapeseg.corpus.build import Source, build_corpus
+    from scrapeseg.corpus.dataset import build_dataset
+
+    tmp = tmp_path_factory.mktemp("peers_stage")
+    shared = tmp / "shared"
+    sources = [Source(name, make_subset(corpora, name, shared, count), "benchmark") for name, count in SUBSETS.items()]
+    sources.append(Source("seed", corpora / "seed", "seed"))
+    build_corpus(sources, tmp / "ann", tmp / "seg.parquet", tmp / "r.json")
+    out = tmp / "dataset"
+    build_dataset(tmp / "seg.parquet", out, tmp / "split.json", SPLIT_SEED, SHARES, ORIGINS)
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_pages(small_dataset, corpora) -> list[dict]:
+    """The small dataset's test pages."""
+    return stage.test_pages(small_dataset, corpora)
+
+
+def check_pages(pages: list[dict], dataset_path: Path, corpora: Path, split: str = "test") -> None:
+    """Each page matches its index record, gold file and the split's segments, in doc order."""
+    from scrapeseg.corpus.dataset import load_corpus
+
+    frame = load_corpus(dataset_path)[split].to_pandas()
+    docs = [page["doc"] for page in pages]
+    assert docs == sorted(set(docs))
+    for page in pages:
+        source, doc_id = page["doc"].split("/", 1)
+        assert page["source"] == source
+        records = {r["id"]: r for r in map(json.loads, (corpora / source / "index.jsonl").read_text(encoding="utf-8").splitlines())}
+        record = records[doc_id]
+        assert page["html"] == gzip.decompress((corpora / source / record["html"]).read_bytes())
+        assert page["gold"] == (corpora / source / record["gold"]).read_text(encoding="utf-8")
+        rows = frame[frame["doc"] == page["doc"]].sort_values("index")
+        assert page["scrape"] == "\n".join(rows["text"])
+        assert list(rows["index"]) == list(range(len(rows)))
+
+
+def test_test_pages_from_built_dataset(small_dataset, small_pages, corpora):
+    assert len(small_pages) >= COMPARE_PAGES
+    assert {page["source"] for page in small_pages} == set(SUBSETS)
+    check_pages(small_pages, small_dataset, corpora)
+    assert stage.test_pages(small_dataset, corpora, split="seed") == [], "the seed has no benchmark index"
+    few = stage.test_pages(small_dataset, corpora, limit=4)
+    assert [p["doc"] for p in few] == [p["doc"] for p in stage.test_pages(small_dataset, corpora, limit=4)]
+    assert len(few) == 4 and {p["doc"] for p in few} <= {p["doc"] for p in small_pages}
+    assert len({p["source"] for p in few}) > 1, "a limit samples across the split, not its first source"
+
+
+@pytest.mark.skipif(not REAL_DATASET.is_dir(), reason="corpus/dataset is built by `make repro`")
+def test_test_pages_on_real_dataset(corpora):
+    from scrapeseg.corpus.dataset import load_corpus
+
+    split = load_corpus(REAL_DATASET)["test"]
+    benchmarks = {s for s in set(split["source"]) if (corpora / s / "index.jsonl").is_file()}
+    expected = {doc for doc, source in zip(split["doc"], split["source"]) if source in benchmarks}
+    pages = stage.test_pages(REAL_DATASET, corpora, limit=REAL_LIMIT)
+    assert len(pages) == REAL_LIMIT and {p["doc"] for p in pages} <= expected
+    check_pages(pages, REAL_DATASET, corpora)
+    every = stage.test_pages(REAL_DATASET, corpora)
+    assert {p["doc"] for p in every} == expected
+
+
+def test_compare_all_body_against_every_peer(small_pages):
+    pages = small_pages[:COMPARE_PAGES]
+    rows = stage.compare(AllBody(), pages)
+    assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW}
+    assert [row["f1"] for row in rows] == sorted((row["f1"] for row in rows), reverse=True)
+    for row in rows:
+        assert set(row) == set(stage.ROW_KEYS)
+        assert row["pages"] == len(pages) and row["pages_per_s"] > 0 and row["failures"] >= 0
+        assert all(0.0 <= row[key] <= 1.0 for key in ("precision", "recall", "f1"))
+    ours = next(row for row in rows if row["peer"] == stage.SCRAPESEG_ROW)
+    best_peer = max((row for row in rows if row["peer"] != stage.SCRAPESEG_ROW), key=lambda row: row["f1"])
+    assert ours["recall"] > 0.9, "labelling every line body keeps nearly all of the gold"
+    assert ours["precision"] < best_peer["precision"] and ours["f1"] < best_peer["f1"]
+    assert best_peer["f1"] > 0.6
+
+
+def test_scrapeseg_row_reads_dicts_and_objects_and_scores_a_perfect_model(small_pages):
+    from scrapeseg.train.saved import Classified
+
+    pages = small_pages[:3]
+    gold_lines = [[line for line in page["gold"].splitlines() if line.strip()] for page in pages]
+
+    class Oracle:
+        def classify_batch(self, texts, kind="text"):
+            return [[Classified(i, i + 1, 0, 0, line, "body", {}) for i, line in enumerate(lines)] for lines in gold_lines]
+
+    row = stage.scrapeseg_row(Oracle(), pages)
+    assert row["f1"] == pytest.approx(1.0) and row["pages"] == 3
+    assert stage.body_text([{"text": "a", "label": "body"}, {"text": "b", "label": "teaser"}, {"text": "c", "label": 0}]) == "a\nc"
+
+
+def test_write_table(tmp_path):
+    rows = [
+        {"peer": "b", "precision": 0.5, "recall": 1.0, "f1": 2 / 3, "pages": 2, "pages_per_s": 1234.56, "failures": 0},
+        {"peer": "a", "precision": 0.25, "recall": 0.5, "f1": 1 / 3, "pages": 2, "pages_per_s": 9.0, "failures": 1},
+    ]
+    stage.write_table(rows, tmp_path / "out" / "peers.json", tmp_path / "out" / "peers.md")
+    assert stage.read_table(tmp_path / "out" / "peers.json") == rows
+    table = json.loads((tmp_path / "out" / "peers.json").read_text(encoding="utf-8"))
+    assert list(table["peers"]) == ["b", "a"] and table["peers"]["a"]["failures"] == 1, "keyed by peer for dvc metrics"
+    lines = (tmp_path / "out" / "peers.md").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "| peer | precision | recall | F1 | pages/s |"
+    assert lines[2] == "| b | 0.500 | 1.000 | 0.667 | 1234.6 |" and lines[3].startswith("| a | 0.250 |")
+
+
+def test_run_peers_stage_with_the_saved_model_or_a_given_one(small_dataset, corpora, tmp_path):
+    from scrapeseg.train.saved import load_model  # noqa: F401 - the stage's loader must import
+
+    kwargs = {} if REAL_MODEL.is_file() else {"model": AllBody()}
+    rows = stage.run_peers_stage(REAL_MODEL, small_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3, **kwargs)
+    assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW}
+    assert stage.read_table(tmp_path / "peers.json") == rows
+    assert stage.SCRAPESEG_ROW in (tmp_path / "peers.md").read_text(encoding="utf-8")
+    assert all(row["pages"] == 3 for row in rows)
