@@ -14,6 +14,9 @@ import yaml
 from conftest import REPO
 
 PIPELINE_SOURCES = ("l3s-gn1", "seed", "raw")
+TRAIN_DOCS = 80
+PEER_PAGES = 8
+STAGES = ("corpus", "dataset", "prelabel", "train", "evaluate", "peers")
 
 
 def _copy_repo(target: Path) -> Path:
@@ -44,18 +47,29 @@ def test_dvc_repro_builds_then_skips(tmp_path, corpora):
     repo = _copy_repo(tmp_path)
     params = yaml.safe_load((repo / "params.yaml").read_text())
     params["corpus"]["sources"] = [s for s in params["corpus"]["sources"] if s["name"] in PIPELINE_SOURCES]
+    params["train"]["max_docs"] = TRAIN_DOCS
+    params["peers"]["limit"] = PEER_PAGES
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _run(["git", "init", "-q"], repo)
     _run(["git", "add", "-A"], repo)
     _run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"], repo)
     first = _run(["dvc", "repro"], repo)
-    for stage in ("corpus", "dataset", "prelabel"):
+    for stage in STAGES:
         assert f"Running stage '{stage}'" in first.stdout
     report = json.loads((repo / params["corpus"]["report"]).read_text())
     assert report["sources"]["l3s-gn1"]["documents"] > 250
     assert (repo / params["dataset"]["out"] / "dataset_dict.json").is_file()
     ignored = (repo / "corpus" / ".gitignore").read_text()
     assert "/segments.parquet" in ignored and "/dataset" in ignored
+    card = json.loads((repo / "models" / "segment-classifier.json").read_text())
+    assert card["training_data_hash"] and card["sha256"] and card["labels"] == ["body", "teaser", "boilerplate"]
+    assert (repo / params["evaluate"]["plots"] / "confusion.png").stat().st_size > 0
+    peers = json.loads((repo / params["peers"]["table"]).read_text())["peers"]
+    assert "scrapeseg (text)" in peers and "trafilatura" in peers
     second = _run(["dvc", "repro"], repo)
     assert "Running stage" not in second.stdout
     assert "up to date" in _run(["dvc", "status"], repo).stdout
+    metrics = (repo / params["evaluate"]["metrics"]).read_text()
+    _run(["dvc", "repro", "--force", "train", "evaluate"], repo)
+    assert (repo / params["evaluate"]["metrics"]).read_text() == metrics
+    assert "macro_f1" in _run(["dvc", "metrics", "show"], repo).stdout
