@@ -17,7 +17,7 @@ from scrapeseg.corpus.headline import headline_and_byline
 from scrapeseg.corpus.html import render_html
 from scrapeseg.corpus.l3s import align_block_labels, read_blocks
 from scrapeseg.corpus.prelabel import prelabel
-from scrapeseg.corpus.teaser import registered_domain, teaser_lines
+from scrapeseg.corpus.teaser import is_teaser_header, registered_domain, site_domain, teaser_lines
 from scrapeseg.labels import Label, Origin
 
 
@@ -86,6 +86,22 @@ def test_headline_and_byline_come_from_markup():
 def test_registered_domain_without_a_suffix_list():
     assert registered_domain("news.bbc.co.uk") == "bbc.co.uk"
     assert registered_domain("www.example.com:8080") == "example.com"
+    assert registered_domain("someone.blogspot.com") == "someone.blogspot.com"
+
+
+def test_teaser_headers_exclude_tag_and_topic_lists():
+    assert is_teaser_header("Related Articles") and is_teaser_header("Editor's picks") and is_teaser_header("Recent posts")
+    assert not is_teaser_header("Popular tags") and not is_teaser_header("Most popular topics")
+    assert not is_teaser_header("Trending") and not is_teaser_header("More about the author")
+
+
+def test_site_comes_from_the_canonical_link_when_the_url_is_unknown():
+    page = render_html(
+        '<html><head><link rel="canonical" href="https://www.site.org/a"></head><body>'
+        + "".join(f'<p><a href="https://shop.example.com/{i}">Buy this book about item number {i}</a></p>' for i in range(5))
+        + "</body></html>"
+    )
+    assert site_domain(page.tree, None) == "site.org"
 
 
 def test_l3s_blocks_align_with_rendered_lines(corpora):

@@ -1,15 +1,17 @@
 """Split a page's non-body lines into teaser and boilerplate from its link structure.
 
-A *card* is the smallest element around a headline link (a link to another page of the same
-site whose anchor text has at least MIN_HEADLINE_WORDS words and is not a menu or action
-phrase) that repeats: one or more siblings share its tag and most of its classes and also hold
-headline links. Links in menus, headers and footers need MIN_MENU_HEADLINE_WORDS words. The
+A *card* is the smallest element around a headline link that repeats: one or more siblings
+share its tag and most of its classes and also hold headline links. A headline link points to
+another page of the same site (judged by the page URL, its canonical or og:url link, else its
+commonest link domain) and its anchor has at least MIN_HEADLINE_WORDS words and is not a menu or
+action phrase. Links in menus, headers and footers need MIN_MENU_HEADLINE_WORDS words. The
 climb from the link stops once an element holds more than MAX_CARD_HEADLINES headline links,
 MAX_CARD_LINKS distinct links or MAX_CARD_WORDS words, because old table layouts would
 otherwise let it reach whole page columns. Every line inside a card is teaser. So are section
 headers such as "Related" or "Most read" with the link-heavy lines that follow them, in-article
 "Read more: <headline>" lines and next/previous-post lines. Menus (short anchors), comment
-widgets, tag lists and paid recommendation widgets stay boilerplate.
+widgets, tag lists, polls, shop widgets, form controls and paid recommendation widgets stay
+boilerplate.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ MIN_FOLLOW_LINK_SHARE = 0.6
 MAX_FOLLOW_LINES = 60
 
 TEASER_HEADER = re.compile(
-    r"^(related|more|most|top|latest|recommended|popular|trending|editor'?s?|also|see also|read next|"
+    r"^(related|more|most|top|latest|recent|recommended|popular|trending|editor'?s?|also|see also|read next|"
     r"what to read|further reading|you (may|might) (also )?like|don'?t miss|elsewhere|around the|"
     r"in other news|read more|more stories|other stories|from the archive|previously)\b"
     r"(?!.*\b(ads?|sponsored|promoted|partners?)\b)",
@@ -41,12 +43,13 @@ TEASER_HEADER = re.compile(
 )
 HEADER_KEYWORDS = re.compile(
     r"\b(related|stories|articles|news|posts|read|popular|recommended|like|next|more|latest|headlines|"
-    r"viewed|shared|commented|emailed|reading)\b",
+    r"viewed|shared|commented|emailed|reading|picks|posts)\b",
     re.I,
 )
+NOT_HEADER = re.compile(r"\b(tags?|topics?|categories|archives?|about|authors?|ads?|sponsored|partners?)\b", re.I)
 READ_MORE_LINE = re.compile(
     r"^(read more|read also|also read|see also|related|more|read|watch|listen|related story|related article|"
-    r"recommended|further reading)\s*[:|»>\-–—]\s*\S+(\s+\S+){2,}",
+    r"recommended|further reading|main article)\s*[:|»>\-–—]\s*\S+(\s+\S+){2,}",
     re.I,
 )
 PREV_NEXT_LINE = re.compile(r"^(«|‹|<|previous|prev|next|older|newer)\b.*\S+(\s+\S+){2,}", re.I)
@@ -57,14 +60,21 @@ MENU_ANCHOR = re.compile(
 )
 EXCLUDED_HREF = re.compile(r"^(#|javascript:|mailto:|tel:)|#comment|/(tags?|category|categories|topics?|author|authors|users?|search)/", re.I)
 MENU_CONTAINER = re.compile(r"\bnav|menu|dropdown|breadcrumb|footer|masthead|header", re.I)
-EXCLUDED_CONTAINER = re.compile(r"comment|outbrain|taboola|revcontent|zergnet|sponsor|promoted|advert|\bads?\b|tag-?cloud|tags", re.I)
+EXCLUDED_CONTAINER = re.compile(
+    r"comment|outbrain|taboola|revcontent|zergnet|sponsor|promoted|advert|\bads?\b|tag-?cloud|tags|catlinks|navbox|"
+    r"poll|survey|cart|product|shop",
+    re.I,
+)
+NEVER_TEASER_TAGS = frozenset({"option", "select", "button"})
 MULTI_PART_SUFFIXES = frozenset("co com org net ac gov edu ne or go gob nic mil".split())
+# Blogs on these hosts are separate sites, so the host's own name is part of the site.
+SHARED_HOSTS = frozenset("blogspot.com wordpress.com typepad.com blogs.com tumblr.com squarespace.com livejournal.com posterous.com".split())
 
 
 def registered_domain(host: str) -> str:
     """An approximate registered domain (eTLD+1) without the public-suffix list."""
     labels = host.lower().split(":")[0].strip(".").split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in MULTI_PART_SUFFIXES:
+    if len(labels) >= 3 and (len(labels[-1]) == 2 and labels[-2] in MULTI_PART_SUFFIXES or ".".join(labels[-2:]) in SHARED_HOSTS):
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
 
@@ -78,9 +88,11 @@ def _link_domain(href: str) -> str | None:
 
 
 def site_domain(tree, url: str | None) -> str | None:
-    """The page's own registered domain, from its URL or else the commonest domain its links point to."""
-    if url:
-        host = urlsplit(url).netloc
+    """The page's own registered domain: its URL, its canonical or og:url link, else its commonest link domain."""
+    declared = [link.get("href") for link in tree.iter("link") if (link.get("rel") or "").lower() == "canonical"]
+    declared += [meta.get("content") for meta in tree.iter("meta") if meta.get("property") == "og:url"]
+    for candidate in (url, *declared):
+        host = urlsplit(candidate or "").netloc
         if host:
             return registered_domain(host)
     counts: dict[str, int] = {}
@@ -233,6 +245,9 @@ def teaser_lines(
             teaser[i] = True
             follow = MAX_FOLLOW_LINES
             continue
+        if markup[i].tag in NEVER_TEASER_TAGS:
+            follow = 0
+            continue
         if in_card[i] or READ_MORE_LINE.match(text) or PREV_NEXT_LINE.match(text) and markup[i].link_share > 0:
             teaser[i] = True
             continue
@@ -251,4 +266,9 @@ def teaser_lines(
 
 def is_teaser_header(text: str) -> bool:
     """Whether a short line is a header over other stories, such as "Related Articles" or "Most read"."""
-    return _words(text) <= MAX_HEADER_WORDS and bool(TEASER_HEADER.match(text)) and bool(HEADER_KEYWORDS.search(text))
+    return (
+        _words(text) <= MAX_HEADER_WORDS
+        and bool(TEASER_HEADER.match(text))
+        and bool(HEADER_KEYWORDS.search(text))
+        and not NOT_HEADER.search(text)
+    )
