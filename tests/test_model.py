@@ -15,7 +15,7 @@ from scrapeseg.train.model import SegmentClassifier
 
 REPO = Path(__file__).resolve().parents[1]
 DATASET = REPO / "corpus" / "dataset"
-SMALL = dict(max_iter=15, max_leaf_nodes=15, folds=2, sgd_epochs=3, n_features=2**16, window=2)
+SMALL = dict(max_iter=15, max_leaf_nodes=15, folds=2, sgd_epochs=3, n_features=2**16, window=2, hidden_units=16, mlp_epochs=3)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +90,64 @@ def test_features_are_finite_and_independent_of_batching():
     assert dense[0, DENSE_NAMES.index("teaser_header")] == 1
     _, alone, _ = featurize(docs[1:], 2**12)
     assert np.array_equal(alone[0], dense[3])
+
+
+def test_window_handles_offsets_beyond_the_batch():
+    from scrapeseg.train.features import Batch, window
+
+    batch = Batch.from_docs([["a", "b"]])
+    values = np.array([[1.0], [2.0]], dtype=np.float32)
+    out = window(values, batch, [-3, -1, 1, 3])
+    assert out.tolist() == [[-1, -1, 2, -1], [-1, 1, -1, -1]]
+
+
+def test_hgb_stacker_and_three_passes_fit_and_predict(small_train):
+    docs, labels, groups = small_train["docs"][:20], small_train["labels"][:20], small_train["domains"][:20]
+    for params in (dict(stacker="hgb"), dict(passes=3)):
+        model = SegmentClassifier(**{**SMALL, **params}).fit(docs, labels, groups=groups)
+        probs = model.predict_proba_docs(docs[:2])
+        assert [p.shape for p in probs] == [(len(d), len(Label)) for d in docs[:2]]
+        assert np.allclose(np.concatenate(probs).sum(axis=1), 1.0, atol=1e-5)
+    with pytest.raises(ValueError):
+        SegmentClassifier(**{**SMALL, "stacker": "nope"}).fit(docs, labels, groups=groups)
+
+
+def test_prediction_is_independent_of_chunking(small_train, monkeypatch):
+    import scrapeseg.train.model as model_module
+
+    docs = small_train["docs"]
+    model = SegmentClassifier(**SMALL).fit(docs, small_train["labels"], groups=small_train["domains"])
+    whole = np.concatenate(model.predict_proba_docs(docs[:9]))
+    monkeypatch.setattr(model_module, "PREDICT_CHUNK_DOCS", 2)
+    chunked = np.concatenate(model.predict_proba_docs(docs[:9]))
+    assert np.allclose(whole, chunked, atol=1e-6)
+
+
+def test_token_counts_match_str_split_with_unusual_whitespace():
+    from scrapeseg.train.features import TokenTable
+
+    texts = ["a\xa0b\u2028c\td", "  lead and trail  ", "x", "\u3000全角 space", "e\x1cf"]
+    table = TokenTable(2**10).build(texts)
+    assert table["counts"].tolist() == [len(t.split()) for t in texts]
+
+
+def test_section_features_see_cards_after_a_header():
+    docs = [["Related Articles", "Headline one here", "Headline one here", "CNA", "Headline one here", "Long text."]]
+    _, dense, _ = featurize(docs, 2**12)
+    col = {name: dense[:, DENSE_NAMES.index(name)] for name in ("log_copy_gap", "header_before", "card_density")}
+    assert col["header_before"].tolist() == [0, 1, 1, 1, 1, 1]
+    assert col["log_copy_gap"][1] == pytest.approx(np.log1p(1))
+    assert col["card_density"].min() > 0.5
+
+
+def test_run_features_locate_the_main_body_block():
+    from scrapeseg.train.features import Batch, run_features
+
+    batch = Batch.from_docs([["x"] * 8])
+    body = np.array([0, 1, 0, 1, 1, 1, 1, 0], dtype=np.float32)
+    probs = np.stack([body, 1 - body, np.zeros(8, np.float32)], axis=1)
+    out = run_features(probs, batch)
+    # Smoothed over ±2 lines, lines 2..7 form the longest body-probable run.
+    assert out[:, 2].tolist() == [0, 0, 1, 1, 1, 1, 1, 1]
+    assert out[0, 0] == pytest.approx(np.log1p(2)) and out[-1, 1] == 0
+    assert out[0, 3] == pytest.approx(6 / 8)

@@ -1,19 +1,24 @@
 """Text-only features of the lines of scraped documents, computed for a whole batch at once.
 
 A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
-lines are flattened into one array; per-line work is kept to C-level calls (``map(len, ...)``,
-``str.split``) and everything else is numpy over the flat arrays:
+lines are joined by newlines once; per-line and per-token work is kept to C-level calls
+(``map(len, ...)``, one ``str.split`` of the joined text, ``dict.get`` through ``map``) and
+everything else is numpy over the flat arrays:
 
-* character classes (upper, lower, other letters, digits, punctuation, spaces and a few marks
-  such as ``|``, ``•``, ``©``) come from one UTF-32 view of the joined text and cumulative sums;
-* words are whitespace tokens, normalised (lower case, punctuation stripped, digits as ``0``)
-  once per *distinct* token, hashed with murmurhash (stable across processes) into a sparse
-  token matrix with unigrams, bigrams and a separate namespace for the first word;
+* character classes (upper, lower, other letters, digits, punctuation kinds, spaces and a few
+  marks such as ``|``, ``•``, ``©``) come from one UTF-32 view of the joined text, one table
+  lookup to an exclusive class code and a single bincount per (line, code);
+* words are whitespace tokens (assigned to lines by the positions of token starts), normalised
+  (lower case, punctuation stripped, digits as ``0``) once per *distinct* token in a process-wide
+  vocabulary, hashed with murmurhash (stable across processes) into a sparse token matrix with
+  unigrams, bigrams and a separate namespace for the first word;
 * function-word, cue-word (promo, share, comments, app, dates, ...) ratios are lookups on the
   distinct tokens; the teaser-section regexes of :mod:`scrapeseg.corpus.teaser` only run on the
   few short lines whose first word can start them;
-* position, document-relative length, in-document repetition and "lines since the last
-  related-stories header" are index arithmetic per document.
+* position, document-relative length, in-document repetition (copies, distance to the nearest
+  copy, density of card-shaped lines), "lines since the last related-stories header" and the
+  position relative to the main body block (:func:`run_features`, from pass-1 probabilities)
+  are index arithmetic per document.
 
 Nothing here is learned, so the same function serves fit and predict.
 """
@@ -25,17 +30,17 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
+from itertools import count as _counter
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
 
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
 
-FEATURE_SET_VERSION = "1"
+FEATURE_SET_VERSION = "2"
 DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"
@@ -99,6 +104,9 @@ HEADER_STARTERS = frozenset(
     "what further you don't dont elsewhere around in other from previously watch listen « ‹ < "
     "previous prev next older newer".split()
 )
+# Words one of which a STRONG_PROMO match needs (download ... app, app store, google play, subscribe,
+# sign up, cookies): the regex only runs on lines holding one.
+STRONG_PROMO_WORDS = frozenset("app apps google subscribe sign cookies".split())
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(
     chr(c) for c in range(0x2070) if unicodedata.category(chr(c)).startswith(("P", "S"))
@@ -141,6 +149,30 @@ def _char_table() -> tuple[np.ndarray, np.ndarray]:
     for ch, m in MARKS.items():
         marks[ord(ch)] = m
     return bits, marks
+
+
+# Exclusive character codes for counting: letters, digits, punctuation kinds, spaces, marks.
+C_LOWER, C_UPPER, C_OTHER, C_DIGIT, C_PUNCT, C_SPACE, C_NONE, C_SENT, C_COMMA, C_MARK0 = range(10)
+N_CODES = C_MARK0 + N_MARKS
+
+
+@lru_cache(maxsize=1)
+def _code_table() -> np.ndarray:
+    """Code of every BMP code point, plus one slot (0x10000) for all astral ones (other letters)."""
+    bits, marks = _char_table()
+    codes = np.full(0x10001, C_NONE, dtype=np.uint8)
+    codes[:0x10000][(bits & PUNCT) != 0] = C_PUNCT
+    codes[:0x10000][(bits & SPACE) != 0] = C_SPACE
+    codes[:0x10000][(bits & DIGIT) != 0] = C_DIGIT
+    codes[:0x10000][(bits & OTHER_LETTER) != 0] = C_OTHER
+    codes[:0x10000][(bits & LOWER) != 0] = C_LOWER
+    codes[:0x10000][(bits & UPPER) != 0] = C_UPPER
+    codes[:0x10000][(bits & SENT_END) != 0] = C_SENT
+    codes[:0x10000][(bits & COMMA) != 0] = C_COMMA
+    has_mark = marks != 255
+    codes[:0x10000][has_mark] = C_MARK0 + marks[has_mark]
+    codes[0x10000] = C_OTHER
+    return codes
 
 
 @dataclass
@@ -197,6 +229,13 @@ def _last_flag_distance(flag: np.ndarray, batch: Batch) -> np.ndarray:
     return np.minimum(dist, MAX_SECTION_DISTANCE).astype(np.float64)
 
 
+def _doc_cumsum_before(values: np.ndarray, batch: Batch) -> np.ndarray:
+    """Sum of values over the earlier lines of the same document."""
+    cs = np.cumsum(values) - values
+    first = batch.doc_start[batch.doc]
+    return cs - cs[first]
+
+
 class TokenTable:
     """Per-batch table of distinct raw tokens with their normalised hash and lexical flags."""
 
@@ -204,21 +243,85 @@ class TokenTable:
         self.n_features = n_features
 
     def build(self, texts: list[str]):
-        split = list(map(str.split, texts))
-        counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-        flat = np.array(list(chain.from_iterable(split)), dtype=object)
-        codes, uniq = pd.factorize(flat) if len(flat) else (np.zeros(0, np.int64), np.zeros(0, object))
-        info = _token_info(uniq.tolist(), self.n_features)
+        chars = char_view(texts)
+        n = len(texts)
+        # All whitespace tokens of the batch from one split of the joined text; a token belongs to
+        # the line holding its first character (a non-space after a space or the start).
+        tokens = chars["joined"].split()
+        is_space = chars["codes"] == C_SPACE
+        tok_start = np.flatnonzero(~is_space & np.r_[True, is_space[:-1]]) if n else np.zeros(0, np.int64)
+        if len(tok_start) == len(tokens):
+            line_of = np.searchsorted(chars["starts"], tok_start, side="right") - 1
+            counts = np.bincount(line_of, minlength=n).astype(np.int64)
+        else:  # a whitespace definition mismatch: split line by line
+            split = list(map(str.split, texts))
+            counts = np.fromiter(map(len, split), dtype=np.int64, count=n)
+            tokens = list(chain.from_iterable(split))
+        vocab = _vocab(self.n_features)
+        # dict.get through map stays in C; only unseen tokens (-1) take the Python path.
+        codes = np.fromiter(map(vocab.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        for i in np.flatnonzero(codes < 0).tolist():
+            codes[i] = vocab[tokens[i]]
+        info = vocab.table()
         return dict(
-            counts=counts, codes=codes.astype(np.int64), h=info[:, 0], h_first=info[:, 1],
+            counts=counts, codes=codes, h=info[:, 0], h_first=info[:, 1],
             word=(info[:, 2] & 1) != 0, func=(info[:, 2] & 2) != 0, title=(info[:, 2] & 4) != 0,
-            starter=(info[:, 2] & 8) != 0,
-            cues=((info[:, 3:4] >> np.arange(N_CUES)) & 1).astype(bool),
+            starter=(info[:, 2] & 8) != 0, strong=(info[:, 2] & 16) != 0,
+            cues=((info[:, 3:4] >> np.arange(N_CUES)) & 1).astype(bool), cue_bits=info[:, 3], chars=chars,
         )
 
 
-# Distinct raw token -> (hash, first-word hash, flag bits, cue bits); bounded, cleared when full.
-_TOKEN_CACHE: dict[tuple[str, int], tuple[int, int, int, int]] = {}
+def char_view(texts: list[str]) -> dict:
+    """The batch's lines joined by newlines, as code points and character-class codes."""
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.zeros(n, dtype=np.int64)
+    if n:
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    joined = "\n".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = _code_table()[np.minimum(cps, 0x10000)]
+    return dict(joined=joined, lengths=lengths, starts=starts, ends=starts + lengths, cps=cps, codes=codes)
+
+
+class _Vocab(dict):
+    """Raw token -> row id of a growing (hash, first-word hash, flags, cue bits) table.
+
+    Lookups go through ``dict.__getitem__`` in C; only unseen tokens reach Python (``__missing__``).
+    Row ids depend on the order tokens were first seen, but they only index the table, so features
+    do not depend on the history.
+    """
+
+    def __init__(self, n_features: int):
+        super().__init__()
+        self.n_features = n_features
+        self.rows: list[tuple[int, int, int, int]] = []
+        self._table = np.zeros((0, 4), dtype=np.int64)
+
+    def __missing__(self, raw: str) -> int:
+        k = len(self.rows)
+        self.rows.append(_token_row(raw, self.n_features))
+        self[raw] = k
+        return k
+
+    def table(self) -> np.ndarray:
+        if len(self._table) < len(self.rows):
+            new = np.array(self.rows[len(self._table):], dtype=np.int64).reshape(-1, 4)
+            self._table = np.concatenate([self._table, new])
+        return self._table
+
+
+_VOCABS: dict[int, _Vocab] = {}
+
+
+def _vocab(n_features: int) -> _Vocab:
+    vocab = _VOCABS.get(n_features)
+    if vocab is None or len(vocab) > TOKEN_CACHE_SIZE:
+        _VOCABS.clear()
+        vocab = _VOCABS[n_features] = _Vocab(n_features)
+    return vocab
+
+
 TOKEN_CACHE_SIZE = 1_000_000
 N_CUES = len(CUE_NAMES) + 2
 _CUE_BITS: dict[str, int] = {}
@@ -227,46 +330,37 @@ for _i, _name in enumerate(CUE_NAMES):
         _CUE_BITS[_w] = _CUE_BITS.get(_w, 0) | (1 << _i)
 
 
-def _token_info(uniq: list[str], n_feat: int) -> np.ndarray:
-    """Rows of (hash, first-word hash, flags, cue bits) for distinct raw tokens, memoised."""
-    out = np.empty((len(uniq), 4), dtype=np.int64)
-    cache = _TOKEN_CACHE
-    if len(cache) > TOKEN_CACHE_SIZE:
-        cache.clear()
+def _token_row(raw: str, n_feat: int) -> tuple[int, int, int, int]:
+    """(hash, first-word hash, flags, cue bits) of one raw whitespace token."""
     time_bit, year_bit = 1 << len(CUE_NAMES), 1 << (len(CUE_NAMES) + 1)
-    for k, raw in enumerate(uniq):
-        key = (raw, n_feat)
-        row = cache.get(key)
-        if row is None:
-            low = raw.lower()
-            norm = low.strip(STRIP_CHARS)
-            flags = 0
-            cue = 0
-            if norm:
-                flags |= 1
-                if raw[0].isupper() or not raw[0].isalpha() and raw.strip(STRIP_CHARS)[:1].isupper():
-                    flags |= 4
-                if norm in FUNCTION_WORDS:
-                    flags |= 2
-                cue = _CUE_BITS.get(norm, 0)
-                if _TIME_TOKEN.match(norm):
-                    cue |= time_bit
-                if _YEAR_TOKEN.match(norm):
-                    cue |= year_bit
-                norm = norm.translate(DIGITS_TO_ZERO)
-            else:
-                norm = raw  # symbols such as | • » stay as tokens of their own
-            if low in HEADER_STARTERS or norm in HEADER_STARTERS:
-                flags |= 8
-            row = (
-                murmurhash3_32(norm, seed=HASH_SEED, positive=True) % n_feat,
-                murmurhash3_32(FIRST_WORD_PREFIX + norm, seed=HASH_SEED, positive=True) % n_feat,
-                flags,
-                cue,
-            )
-            cache[key] = row
-        out[k] = row
-    return out
+    low = raw.lower()
+    norm = low.strip(STRIP_CHARS)
+    flags = 0
+    cue = 0
+    if norm:
+        flags |= 1
+        if raw[0].isupper() or not raw[0].isalpha() and raw.strip(STRIP_CHARS)[:1].isupper():
+            flags |= 4
+        if norm in FUNCTION_WORDS:
+            flags |= 2
+        if norm in STRONG_PROMO_WORDS:
+            flags |= 16
+        cue = _CUE_BITS.get(norm, 0)
+        if _TIME_TOKEN.match(norm):
+            cue |= time_bit
+        if _YEAR_TOKEN.match(norm):
+            cue |= year_bit
+        norm = norm.translate(DIGITS_TO_ZERO)
+    else:
+        norm = raw  # symbols such as | • » stay as tokens of their own
+    if low in HEADER_STARTERS or norm in HEADER_STARTERS:
+        flags |= 8
+    return (
+        murmurhash3_32(norm, seed=HASH_SEED, positive=True) % n_feat,
+        murmurhash3_32(FIRST_WORD_PREFIX + norm, seed=HASH_SEED, positive=True) % n_feat,
+        flags,
+        cue,
+    )
 
 
 def token_matrix(batch: Batch, table: dict, n_features: int) -> sp.csr_matrix:
@@ -315,6 +409,7 @@ def _names() -> list[str]:
         "len_vs_max", "log_len_vs_median", "len_rank", "dist_longest", "dist_centroid", "abs_dist_centroid",
         "log_copies", "occurrence", "is_repeat", "later_copy", "next_same", "prev_same",
         "since_teaser_header", "since_promo", "since_long", "until_long", "doc_long_share",
+        "log_copy_gap", "card_density", "header_before", "header_share_before",
     ]
     return names
 
@@ -334,26 +429,25 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    starts = np.zeros(n, dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    ends = starts + lengths
-    joined = "\n".join(texts)
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    chars = table.get("chars") or char_view(texts)
+    lengths, starts, ends, cps, char_codes = (chars[k] for k in ("lengths", "starts", "ends", "cps", "codes"))
     bits_t, marks_t = _char_table()
-    bmp = cps < 0x10000
-    safe = np.where(bmp, cps, 0)
-    bits = np.where(bmp, bits_t[safe], OTHER_LETTER).astype(np.uint8)
-    marks = np.where(bmp, marks_t[safe], 255)
-
-    line_char = np.repeat(np.arange(n), lengths + 1)[: len(cps)]
+    line_char = np.repeat(np.arange(n, dtype=np.int32), lengths + 1)[: len(cps)]
+    per_line = np.bincount(line_char * np.int32(N_CODES) + char_codes, minlength=n * N_CODES)
+    per_line = per_line.reshape(n, N_CODES).astype(np.float64)
+    del line_char
+    mark_counts = per_line[:, C_MARK0:]
+    punct_all = per_line[:, C_PUNCT] + per_line[:, C_SENT] + per_line[:, C_COMMA] + mark_counts.sum(axis=1)
     counts_bits = np.zeros((n, 8))
-    for b in range(8):
-        sel = (bits & (1 << b)) != 0
-        counts_bits[:, b] = np.bincount(line_char[sel], minlength=n)
-    mark_counts = np.zeros((n, N_MARKS))
-    msel = marks != 255
-    mark_counts[:] = np.bincount(line_char[msel] * N_MARKS + marks[msel], minlength=n * N_MARKS).reshape(n, N_MARKS)
+    for bit, cols_ in ((UPPER, C_UPPER), (LOWER, C_LOWER), (OTHER_LETTER, C_OTHER), (DIGIT, C_DIGIT),
+                       (SPACE, C_SPACE), (SENT_END, C_SENT), (COMMA, C_COMMA)):
+        counts_bits[:, bit.bit_length() - 1] = per_line[:, cols_]
+    counts_bits[:, PUNCT.bit_length() - 1] = punct_all
+    safe_first = np.minimum(starts, max(len(cps) - 1, 0))
+    first_cp = np.where(lengths > 0, cps[safe_first], 0) if len(cps) else np.zeros(n, np.uint32)
+    first_bits = bits_t[np.minimum(first_cp, 0xFFFF)]
+    last_cp = cps[np.maximum(ends - 1, 0)] if len(cps) else np.zeros(n, np.uint32)
+    last_bits = bits_t[np.minimum(last_cp, 0xFFFF)]
 
     def count(bit):
         return counts_bits[:, bit.bit_length() - 1]
@@ -379,9 +473,6 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["digit_ratio"] = digit / chars
     cols["punct_ratio"] = punct / chars
     cols["title_ratio"] = title / np.maximum(word_tokens, 1)
-    first_bits = bits[starts]
-    last_bits = bits[np.maximum(ends - 1, 0)]
-    last_cp = cps[np.maximum(ends - 1, 0)]
     cols["first_upper"] = (first_bits & UPPER) != 0
     cols["first_digit"] = (first_bits & DIGIT) != 0
     cols["first_punct"] = (first_bits & PUNCT) != 0
@@ -394,9 +485,12 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["all_caps"] = (upper > 1) & (lower == 0)
     for m in range(N_MARKS):
         cols[f"mark_{m}"] = np.minimum(mark_counts[:, m], 3)
-    cue_counts = np.zeros((n, table["cues"].shape[1]))
-    for j in range(table["cues"].shape[1]):
-        cue_counts[:, j] = np.bincount(line_of, weights=table["cues"][codes, j], minlength=n)
+    # Cue words are rare: count (line, cue) pairs of the few tokens that have any cue bit.
+    cue_tok = np.flatnonzero(table["cue_bits"][codes] != 0)
+    cue_hits = table["cues"][codes[cue_tok]]
+    hit_tok, hit_cue = np.nonzero(cue_hits)
+    cue_counts = np.bincount(line_of[cue_tok[hit_tok]] * N_CUES + hit_cue, minlength=n * N_CUES)
+    cue_counts = cue_counts.reshape(n, N_CUES).astype(np.float64)
     cue_share = cue_counts / np.maximum(word_tokens, 1)[:, None]
     for j, name in enumerate(CUE_NAMES):
         cols[f"cue_{name}"] = cue_share[:, j]
@@ -419,7 +513,7 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["teaser_header"] = header
     cols["read_more_line"] = read_more
     cols["prev_next_line"] = prev_next
-    promo_cand = np.flatnonzero((cue_counts[:, 0] + cue_counts[:, 1] + cue_counts[:, 4]) > 0)
+    promo_cand = np.flatnonzero(np.bincount(line_of, weights=table["strong"][codes], minlength=n) > 0)
     strong = np.zeros(n, dtype=bool)
     for i in promo_cand:
         strong[i] = STRONG_PROMO.search(texts[i]) is not None
@@ -474,11 +568,10 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["abs_dist_centroid"] = np.abs(cols["dist_centroid"])
 
     # Repetition of the exact (case-folded) line inside its document.
-    keys: dict[tuple[int, str], int] = {}
-    kset = keys.setdefault
-    key_codes = np.fromiter(
-        (kset(k, len(keys)) for k in zip(batch.doc.tolist(), map(str.casefold, texts))), dtype=np.int64, count=n
-    )
+    # Code of a line's text: the flat index of its first case-folded copy in the batch.
+    first_seen: dict[str, int] = {}
+    text_codes = np.fromiter(map(first_seen.setdefault, map(str.casefold, texts), _counter()), dtype=np.int64, count=n)
+    key_codes = np.unique(text_codes * len(batch.doc_len) + batch.doc, return_inverse=True)[1].ravel()
     copies = np.bincount(key_codes)[key_codes].astype(np.float64)
     order_k = np.argsort(key_codes, kind="stable")
     sorted_k = key_codes[order_k]
@@ -499,9 +592,25 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     same_prev[1:] = same_next[:-1]
     cols["next_same"] = same_next
     cols["prev_same"] = same_prev
+    # Distance to the nearest other copy of the line (teaser cards repeat their headline nearby).
+    gap = np.full(n, MAX_SECTION_DISTANCE, dtype=np.int64)
+    if n > 1:
+        same_k = sorted_k[1:] == sorted_k[:-1]
+        d = (order_k[1:] - order_k[:-1])[same_k]
+        np.minimum.at(gap, order_k[1:][same_k], d)
+        np.minimum.at(gap, order_k[:-1][same_k], d)
+    gap = np.minimum(gap, MAX_SECTION_DISTANCE)
+    cols["log_copy_gap"] = np.log1p(gap)
+    # Card-shaped lines around: near copies, very short lines (sources, "• CNA") and dates.
+    card = (gap <= 6) | (words <= 3) | date
+    cols["card_density"] = window_mean(card[:, None].astype(np.float64), batch, 6)[:, 0]
 
     # Sections: lines since a related-stories header, a promo/comment line, a long body-like line.
     cols["since_teaser_header"] = np.log1p(_last_flag_distance(header | read_more, batch))
+    hdr = (header | read_more).astype(np.float64)
+    hdr_before = _doc_cumsum_before(hdr, batch)
+    cols["header_before"] = hdr_before > 0
+    cols["header_share_before"] = hdr_before / np.maximum(_doc_reduce(np.add, hdr, batch), 1)
     promo_line = (cue_share[:, CUE_NAMES.index("promo")] + cue_share[:, CUE_NAMES.index("comments")]
                   + cue_share[:, CUE_NAMES.index("app")] > 0.2) | strong
     cols["since_promo"] = np.log1p(_last_flag_distance(promo_line, batch))
@@ -525,17 +634,24 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
 
 def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0) -> np.ndarray:
     """Neighbour values at each offset within the same document (fill outside), side by side."""
-    n = len(values)
-    idx = np.arange(n)
-    parts = []
-    for off in offsets:
-        j = idx + off
-        valid = (j >= 0) & (j < n)
-        jj = np.clip(j, 0, max(n - 1, 0))
-        valid &= batch.doc[jj] == batch.doc
-        part = np.where(valid[:, None], values[jj], fill)
-        parts.append(part)
-    return np.hstack(parts).astype(np.float32) if parts else np.zeros((n, 0), np.float32)
+    n, k = values.shape
+    out = np.full((n, k * len(offsets)), fill, dtype=np.float32)
+    if n == 0:
+        return out
+    for i, off in enumerate(offsets):
+        block = out[:, i * k:(i + 1) * k]
+        # Line j = i + off is in the same document iff 0 <= pos + off < n_lines.
+        if abs(off) >= n:
+            continue  # no line of the batch has a neighbour that far
+        ok = (batch.pos + off >= 0) & (batch.pos + off < batch.n)
+        if off >= 0:
+            src, dst = slice(off, n), slice(0, n - off)
+        else:
+            src, dst = slice(0, n + off), slice(-off, n)
+        shifted = np.full((n, k), fill, dtype=np.float32)
+        shifted[dst] = values[src]
+        np.copyto(block, shifted, where=ok[:, None])
+    return out
 
 
 def window_mean(values: np.ndarray, batch: Batch, radius: int | None) -> np.ndarray:
@@ -565,6 +681,46 @@ def prefix_suffix_mean(values: np.ndarray, batch: Batch) -> np.ndarray:
     before = (cs[idx] - cs[first]) / np.maximum(idx - first, 1)[:, None]
     after = (cs[last] - cs[idx + 1]) / np.maximum(last - idx - 1, 1)[:, None]
     return np.hstack([before, after]).astype(np.float32)
+
+
+def run_features(probs: np.ndarray, batch: Batch) -> np.ndarray:
+    """Where each line sits relative to its document's main body block.
+
+    The main block is the longest run of lines whose body probability (column 0, smoothed over
+    ±2 lines) exceeds 0.5. Columns: log lines before the block starts, log lines after it ends (0
+    inside), inside flag, block length over document length.
+    """
+    n = len(probs)
+    out = np.zeros((n, 4), dtype=np.float32)
+    if n == 0:
+        return out
+    body = window_mean(probs[:, :1].astype(np.float64), batch, 2)[:, 0] > 0.5
+    prev = np.zeros(n, dtype=bool)
+    prev[1:] = body[:-1]
+    prev &= batch.pos > 0
+    start = body & ~prev
+    starts = np.flatnonzero(start)
+    nl = batch.n.astype(np.float64)
+    pos = batch.pos
+    s_doc = np.full(len(batch.doc_len), -1, dtype=np.int64)
+    e_doc = np.full(len(batch.doc_len), -1, dtype=np.int64)
+    if len(starts):
+        run_id = np.cumsum(start) - 1
+        lengths = np.bincount(run_id[body], minlength=len(starts))
+        run_doc = batch.doc[starts]
+        order = np.lexsort((starts, -lengths, run_doc))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = run_doc[order][1:] != run_doc[order][:-1]
+        best = order[first]
+        s_doc[run_doc[best]] = pos[starts[best]]
+        e_doc[run_doc[best]] = pos[starts[best]] + lengths[best] - 1
+    s, e = s_doc[batch.doc], e_doc[batch.doc]
+    has = s >= 0
+    out[:, 0] = np.log1p(np.where(has, np.maximum(s - pos, 0), nl))
+    out[:, 1] = np.log1p(np.where(has, np.maximum(pos - e, 0), nl))
+    out[:, 2] = has & (pos >= s) & (pos <= e)
+    out[:, 3] = np.where(has, e - s + 1, 0) / np.maximum(nl, 1)
+    return out
 
 
 def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES):
