@@ -180,16 +180,19 @@ def run_peers(pages: list[tuple[bytes, str]], peers: PeerSpec = None) -> list[di
     rows = []
     for name, peer in resolve_peers(peers).items():
         outputs, seconds, failures = run_peer(peer, pages)
-        scores = metrics.token_f1(zip(outputs, (gold for _data, gold in pages)))
-        rows.append(
-            {
-                "peer": name,
-                "precision": scores["precision"],
-                "recall": scores["recall"],
-                "f1": scores["f1"],
-                "pages": scores["pages"],
-                "pages_per_s": len(pages) / seconds if seconds > 0 else 0.0,
-                "failures": failures,
-            }
-        )
+        rows.append(score_row(name, outputs, [gold for _data, gold in pages], seconds, failures))
     return rows
+
+
+def score_row(name: str, outputs: list[str], golds: list[str], seconds: float, failures: int) -> dict:
+    """One table row: body token-F1 of the outputs against the golds, with pages/s and failures."""
+    scores = metrics.token_f1(zip(outputs, golds))
+    return {
+        "peer": name,
+        "precision": scores["precision"],
+        "recall": scores["recall"],
+        "f1": scores["f1"],
+        "pages": scores["pages"],
+        "pages_per_s": len(golds) / seconds if seconds > 0 else 0.0,
+        "failures": failures,
+    }

@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from scrapeseg.labels import Label
-from scrapeseg.train import metrics
-from scrapeseg.train.peers import PeerSpec, run_peers
+from scrapeseg.train.peers import PeerSpec, run_peers, score_row
 
 INDEX_FILE = "index.jsonl"
 DEFAULT_SPLIT = "test"
@@ -104,16 +103,7 @@ def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW) -> dict:
     seconds = time.perf_counter() - start
     if len(bodies) != len(pages):
         raise ValueError(f"classify_batch returned {len(bodies)} documents for {len(pages)} scrapes")
-    scores = metrics.token_f1(zip(bodies, (page["gold"] for page in pages)))
-    return {
-        "peer": name,
-        "precision": scores["precision"],
-        "recall": scores["recall"],
-        "f1": scores["f1"],
-        "pages": scores["pages"],
-        "pages_per_s": len(pages) / seconds if seconds > 0 else 0.0,
-        "failures": 0,
-    }
+    return score_row(name, bodies, [page["gold"] for page in pages], seconds, 0)
 
 
 def compare(model, pages: list[dict], peers: PeerSpec = None) -> list[dict]:
