@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -13,18 +11,15 @@ from scrapeseg.labels import Label
 from scrapeseg.train.features import DENSE_NAMES, featurize
 from scrapeseg.train.model import SegmentClassifier
 
-REPO = Path(__file__).resolve().parents[1]
-DATASET = REPO / "corpus" / "dataset"
 SMALL = dict(max_iter=15, max_leaf_nodes=15, folds=2, sgd_epochs=3, n_features=2**16, window=2, hidden_units=16, mlp_epochs=3)
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    if not (DATASET / "dataset_dict.json").exists():
-        pytest.skip(f"no corpus dataset at {DATASET}; run `dvc repro dataset` first")
+def corpus(small_dataset):
+    """The small real DatasetDict that conftest builds from benchmark pages."""
     from scrapeseg.corpus.dataset import load_corpus
 
-    return load_corpus(DATASET)
+    return load_corpus(small_dataset)
 
 
 @pytest.fixture(scope="module")

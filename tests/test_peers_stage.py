@@ -7,20 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_subset
+from conftest import make_subset
 
 from scrapeseg.train import peers_stage as stage
 from scrapeseg.train.peers import PEERS
 
-REAL_DATASET = REPO / "corpus" / "dataset"
-REAL_MODEL = REPO / "models" / "segment-classifier.joblib"
 # Test-heavy shares so a small built corpus still yields ~10 test pages.
 SHARES = {"train": 0.2, "validation": 0.1, "test": 0.7}
 SPLIT_SEED = 3
 ORIGINS = ["heuristic", "gold-match", "gold-blocks", "human"]
 SUBSETS = {"wcxb": 10, "l3s-gn1": 8}
 COMPARE_PAGES = 10
-REAL_LIMIT = 12
 
 
 class AllBody:
@@ -33,7 +30,7 @@ class AllBody:
 
 
 @pytest.fixture(scope="module")
-def small_dataset(corpora, tmp_path_factory) -> Path:
+def stage_dataset(corpora, tmp_path_factory) -> Path:
     """A DatasetDict built from a few real benchmark pages plus the seed, so no test needs corpus/."""
     from scrapeseg.corpus.build import Source, build_corpus
     from scrapeseg.corpus.dataset import build_dataset
@@ -49,9 +46,9 @@ def small_dataset(corpora, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def small_pages(small_dataset, corpora) -> list[dict]:
+def small_pages(stage_dataset, corpora) -> list[dict]:
     """The small dataset's test pages."""
-    return stage.test_pages(small_dataset, corpora)
+    return stage.test_pages(stage_dataset, corpora)
 
 
 def check_pages(pages: list[dict], dataset_path: Path, corpora: Path, split: str = "test") -> None:
@@ -73,29 +70,15 @@ def check_pages(pages: list[dict], dataset_path: Path, corpora: Path, split: str
         assert list(rows["index"]) == list(range(len(rows)))
 
 
-def test_test_pages_from_built_dataset(small_dataset, small_pages, corpora):
+def test_test_pages_from_built_dataset(stage_dataset, small_pages, corpora):
     assert len(small_pages) >= COMPARE_PAGES
     assert {page["source"] for page in small_pages} == set(SUBSETS)
-    check_pages(small_pages, small_dataset, corpora)
-    assert stage.test_pages(small_dataset, corpora, split="seed") == [], "the seed has no benchmark index"
-    few = stage.test_pages(small_dataset, corpora, limit=4)
-    assert [p["doc"] for p in few] == [p["doc"] for p in stage.test_pages(small_dataset, corpora, limit=4)]
+    check_pages(small_pages, stage_dataset, corpora)
+    assert stage.test_pages(stage_dataset, corpora, split="seed") == [], "the seed has no benchmark index"
+    few = stage.test_pages(stage_dataset, corpora, limit=4)
+    assert [p["doc"] for p in few] == [p["doc"] for p in stage.test_pages(stage_dataset, corpora, limit=4)]
     assert len(few) == 4 and {p["doc"] for p in few} <= {p["doc"] for p in small_pages}
     assert len({p["source"] for p in few}) > 1, "a limit samples across the split, not its first source"
-
-
-@pytest.mark.skipif(not REAL_DATASET.is_dir(), reason="corpus/dataset is built by `make repro`")
-def test_test_pages_on_real_dataset(corpora):
-    from scrapeseg.corpus.dataset import load_corpus
-
-    split = load_corpus(REAL_DATASET)["test"]
-    benchmarks = {s for s in set(split["source"]) if (corpora / s / "index.jsonl").is_file()}
-    expected = {doc for doc, source in zip(split["doc"], split["source"]) if source in benchmarks}
-    pages = stage.test_pages(REAL_DATASET, corpora, limit=REAL_LIMIT)
-    assert len(pages) == REAL_LIMIT and {p["doc"] for p in pages} <= expected
-    check_pages(pages, REAL_DATASET, corpora)
-    every = stage.test_pages(REAL_DATASET, corpora)
-    assert {p["doc"] for p in every} == expected
 
 
 def test_compare_all_body_against_every_peer(small_pages):
@@ -143,11 +126,8 @@ def test_write_table(tmp_path):
     assert lines[2] == "| b | 0.500 | 1.000 | 0.667 | 1234.6 |" and lines[3].startswith("| a | 0.250 |")
 
 
-def test_run_peers_stage_with_the_saved_model_or_a_given_one(small_dataset, corpora, tmp_path):
-    from scrapeseg.train.saved import load_model  # noqa: F401 - the stage's loader must import
-
-    kwargs = {} if REAL_MODEL.is_file() else {"model": AllBody()}
-    rows = stage.run_peers_stage(REAL_MODEL, small_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3, **kwargs)
+def test_run_peers_stage_loads_a_real_saved_model(stage_dataset, small_model, corpora, tmp_path):
+    rows = stage.run_peers_stage(small_model, stage_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3)
     assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW}
     assert stage.read_table(tmp_path / "peers.json") == rows
     assert stage.SCRAPESEG_ROW in (tmp_path / "peers.md").read_text(encoding="utf-8")
