@@ -114,11 +114,13 @@ def render_tree(tree) -> tuple[list[str], list, list[Markup]]:
         if link_depth:
             link_chars += len("".join(text.split()))
 
+    skipped_elements: set = set()
     walker = etree.iterwalk(tree, events=("start", "end"))
     for event, el in walker:
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if tag in SKIP_TAGS or _hidden(el):
+                skipped_elements.add(el)
                 walker.skip_subtree()
                 continue
             if tag in BLOCK_TAGS or tag == "br":
@@ -134,7 +136,7 @@ def render_tree(tree) -> tuple[list[str], list, list[Markup]]:
             if el.text:
                 add(el.text, el)
         else:
-            skipped = tag in SKIP_TAGS or _hidden(el)
+            skipped = el in skipped_elements
             if not skipped:
                 if tag == "a":
                     link_depth -= 1

@@ -12,7 +12,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -182,8 +182,3 @@ def load_model(path: str | Path | None = None) -> SegmentModel:
     if card.get("labels") != Label.names():
         raise ModelError(f"{path}: its labels {card.get('labels')} differ from this scrapeseg's {Label.names()}")
     return SegmentModel(joblib.load(path), card, path)
-
-
-def classified_dict(item: Classified) -> dict:
-    """A Classified as a plain dict."""
-    return asdict(item)
