@@ -163,28 +163,20 @@ def test_nul_and_control_characters_are_replaced_with_a_warning(tmp_path):
     assert any(w.startswith("controls.txt:") and "control characters" in w for w in warnings), warnings
 
 
-def test_empty_file_gives_no_segments_and_a_warning(tmp_path):
-    path = tmp_path / "empty.txt"
-    path.write_bytes(b"")
-    segments, warnings, _ = segment_file(path, "in/empty.txt")
+@pytest.mark.parametrize(
+    ("name", "data", "doc", "word"),
+    [
+        ("empty.txt", b"", "in/empty.txt", "empty"),
+        ("blank.txt", b"  \n\t\r\n\r\n   \n", "blank.txt", "whitespace"),
+        ("empty.html", b"\n  \n", "empty.html", ""),
+    ],
+)
+def test_empty_or_blank_file_gives_no_segments_and_a_warning(tmp_path, name, data, doc, word):
+    path = tmp_path / name
+    path.write_bytes(data)
+    segments, warnings, _ = segment_file(path, doc)
     assert list(segments) == []
-    assert len(warnings) == 1 and warnings[0].startswith("in/empty.txt:") and "empty" in warnings[0]
-
-
-def test_whitespace_only_file_gives_no_segments_and_a_warning(tmp_path):
-    path = tmp_path / "blank.txt"
-    path.write_bytes(b"  \n\t\r\n\r\n   \n")
-    segments, warnings, _ = segment_file(path, "blank.txt")
-    assert list(segments) == []
-    assert len(warnings) == 1 and warnings[0].startswith("blank.txt:") and "whitespace" in warnings[0]
-
-
-def test_empty_html_file_gives_no_segments_and_a_warning(tmp_path):
-    path = tmp_path / "empty.html"
-    path.write_bytes(b"\n  \n")
-    segments, warnings, _ = segment_file(path, "empty.html")
-    assert list(segments) == []
-    assert len(warnings) == 1 and warnings[0].startswith("empty.html:")
+    assert len(warnings) == 1 and warnings[0].startswith(f"{doc}:") and word in warnings[0]
 
 
 @pytest.mark.parametrize(
