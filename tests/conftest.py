@@ -63,3 +63,27 @@ def small_model(small_dataset, tmp_path_factory) -> Path:
     save_model(estimator, path)
     write_card(path, estimator.get_params(), None, {}, FEATURE_SET_VERSION)
     return path
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory):
+    """A real Label Studio server (installed by `make test` into .venv-studio) for the whole session."""
+    from studio_server import StudioServer
+
+    binary = Path(os.environ.get("SCRAPESEG_STUDIO_BIN", REPO / ".venv-studio" / "bin" / "label-studio"))
+    if not binary.exists():
+        pytest.fail(f"label-studio not found at {binary}; `make test` installs it into .venv-studio")
+    server = StudioServer(binary, tmp_path_factory.mktemp("label-studio"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def studio_env(studio, monkeypatch):
+    """URL and token in the environment, as users set them."""
+    from studio_server import TOKEN
+
+    monkeypatch.setenv("LABEL_STUDIO_URL", studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", TOKEN)
+    return studio

@@ -11,14 +11,14 @@ import pytest
 from conftest import make_subset
 from lxml import html as lxml_html
 
-from scrapeseg.corpus.build import Source, build_corpus, text_sha256
+from scrapeseg.corpus.build import Source, build_corpus
 from scrapeseg.corpus.gold import match_gold
 from scrapeseg.corpus.headline import headline_and_byline
 from scrapeseg.corpus.html import render_html
 from scrapeseg.corpus.l3s import align_block_labels, read_blocks
 from scrapeseg.corpus.prelabel import prelabel
 from scrapeseg.corpus.teaser import is_teaser_header, registered_domain, site_domain, teaser_lines
-from scrapeseg.labels import Label, Origin
+from scrapeseg.labels import Label, Origin, text_sha256
 
 
 def test_label_enum_order_and_parsing():

@@ -125,6 +125,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return extract_command(args.file, args.model)
 
 
+def cmd_studio(args: argparse.Namespace) -> int:
+    """Push documents to, pull labels from, or show the status of a Label Studio project."""
+    from scrapeseg.labeling.command import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every verb."""
     parser = argparse.ArgumentParser(prog="scrapeseg", description=__doc__)
@@ -156,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--model", help="saved model (default: models/segment-classifier.joblib)")
     extract.add_argument("file", help="file to extract from")
     extract.set_defaults(func=_model_error(cmd_extract))
+    studio = verbs.add_parser("studio", help="Label Studio: push documents with predictions, pull human labels, status")
+    from scrapeseg.labeling.command import add_arguments
+
+    add_arguments(studio)
+    studio.set_defaults(func=cmd_studio)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 
 
 class Label(enum.IntEnum):
@@ -49,3 +50,8 @@ class Origin(enum.IntEnum):
     def text(self) -> str:
         """The origin's string form, as written in the segments table."""
         return self.name.lower().replace("_", "-")
+
+
+def text_sha256(text: str) -> str:
+    """The hash that ties a label to a segment's exact text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import logging
 import statistics
@@ -21,7 +20,7 @@ from scrapeseg.corpus.l3s import align_block_labels, read_blocks
 from scrapeseg.corpus.prelabel import prelabel
 from scrapeseg.corpus.segment import segment_text
 from scrapeseg.corpus.teaser import teaser_lines
-from scrapeseg.labels import Label, Origin
+from scrapeseg.labels import Label, Origin, text_sha256
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +32,6 @@ class Source:
     name: str
     path: Path
     kind: str
-
-
-def text_sha256(text: str) -> str:
-    """The hash that ties a label to a segment's exact text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _rows(doc: str, source: str, meta: dict, segments: list, labels, origins, raw, markup, eval_only: bool) -> list[dict]:

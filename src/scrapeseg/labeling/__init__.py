@@ -1,0 +1,1 @@
+"""Label Studio: labelling project, push of documents with predictions, pull of human labels."""

@@ -1,0 +1,419 @@
+"""`scrapeseg studio push|pull|status`: move documents, predictions and human labels to and from Label Studio.
+
+Push is idempotent through the document id stored in each task's data (``doc``): documents whose
+id is already a task of the project are never imported again, so a push interrupted half-way is
+completed by running it again. Pull exports the annotations, resolves several annotations of one
+document (ground truth, then majority, then latest), writes one sorted JSON Lines file per project
+under the annotations folder atomically, and reports agreement and stale documents.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from scrapeseg.labeling import tasks as T
+from scrapeseg.labeling.client import StudioError, translated
+from scrapeseg.labeling.resolve import Annotation, agreement_report, resolve_document
+from scrapeseg.labels import Label
+
+SELECT_MODES = ("uncertain", "random")
+TASK_PAGE_SIZE = 1000
+PRELABEL_SCORE = 0.5  # the pre-labeller has no probabilities: an explicit "unsure" for every task
+ROW_KEYS = ("doc", "index", "text_sha256", "label", "annotator", "annotation_id", "updated_at")
+
+
+@dataclass
+class Document:
+    """One document to push: its stable id, segment texts and, for files, the path it was read from."""
+
+    doc: str
+    texts: list[str]
+    path: str | None = None
+
+
+@dataclass
+class PushReport:
+    """What a push did; documents = pushed + already_present + not_selected, plus failures."""
+
+    project: int
+    created: bool
+    documents: int = 0
+    pushed: int = 0
+    already_present: int = 0
+    not_selected: int = 0
+    model_version: str = ""
+    failures: list[str] = field(default_factory=list)
+
+
+# ----- configuration --------------------------------------------------------------------------
+def read_label_config(path: Path) -> str:
+    """The label config XML, checked to hold one single choice of every label per repeated paragraph."""
+    from lxml import etree
+
+    try:
+        xml = path.read_text(encoding="utf-8")
+        root = etree.fromstring(xml.encode("utf-8"))
+    except OSError as err:
+        raise StudioError(f"cannot read the label config {path}: {err.strerror or err}") from None
+    except etree.XMLSyntaxError as err:
+        raise StudioError(f"label config {path} is not well-formed XML: {err}") from None
+    repeaters = root.xpath("//Repeater[@on='$paragraphs']")
+    if len(repeaters) != 1:
+        raise StudioError(f"label config {path} needs exactly one <Repeater on=\"$paragraphs\">")
+    choices = repeaters[0].xpath(".//Choices")
+    if len(choices) != 1 or choices[0].get("name") != T.CHOICE_PREFIX + "{{idx}}" or choices[0].get("toName") != T.TEXT_PREFIX + "{{idx}}":
+        raise StudioError(f"label config {path} needs one <Choices name=\"{T.CHOICE_PREFIX}{{{{idx}}}}\" toName=\"{T.TEXT_PREFIX}{{{{idx}}}}\"> in the Repeater")
+    values = [c.get("value") for c in choices[0].xpath("./Choice")]
+    if values != Label.names():
+        raise StudioError(f"label config {path} offers choices {values}; they must be {Label.names()} in that order")
+    if choices[0].get("choice", "single") not in ("single", "single-radio"):
+        raise StudioError(f"label config {path}: the paragraph choice must be single, not {choices[0].get('choice')!r}")
+    return xml
+
+
+def instructions_html(guidelines: Path) -> str:
+    """The annotation guidelines rendered from Markdown to HTML for the project's instructions."""
+    from markdown_it import MarkdownIt
+
+    try:
+        return MarkdownIt("commonmark").enable("table").render(guidelines.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise StudioError(f"cannot read the guidelines {guidelines}: {err.strerror or err}") from None
+
+
+def project_slug(title: str) -> str:
+    """A file name for a project title: lower case letters, digits and dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug or "project"
+
+
+# ----- server side ------------------------------------------------------------------------------
+def find_project(client, title: str, url: str):
+    """The project with exactly this title, or None."""
+    with translated("list projects", url):
+        for project in client.projects.list(title=title):
+            if project.title == title:
+                return project
+    return None
+
+
+def ensure_project(client, title: str, config: str, instructions: str, url: str):
+    """(project, created): create the project or bring its config and instructions up to date."""
+    project = find_project(client, title, url)
+    settings = {"label_config": config, "expert_instruction": instructions, "show_instruction": True}
+    if project is None:
+        with translated(f"create project {title!r}", url):
+            return client.projects.create(title=title, **settings), True
+    with translated(f"update project {title!r}", url):
+        client.projects.update(id=project.id, **settings)
+    return project, False
+
+
+def project_docs(client, project_id: int, url: str) -> dict[str, int]:
+    """Document id -> task id of every task in the project."""
+    found: dict[str, int] = {}
+    with translated("list the project's tasks", url):
+        for task in client.tasks.list(project=project_id, fields="task_only", include="id,data", page_size=TASK_PAGE_SIZE):
+            doc = (task.data or {}).get("doc")
+            if doc is not None:
+                found.setdefault(doc, task.id)
+    return found
+
+
+def export_tasks(client, project_id: int, url: str) -> list[dict]:
+    """Every annotated task of the project through the export API (JSON)."""
+    with translated("export annotations", url):
+        data = b"".join(client.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=False))
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise StudioError(f"Label Studio at {url} sent an export that is not JSON ({len(data)} bytes)") from None
+
+
+def annotator_names(client, url: str) -> dict[int, str]:
+    """User id -> e-mail (or username) for naming annotators."""
+    with translated("list users", url):
+        return {user.id: user.email or user.username or str(user.id) for user in client.users.list()}
+
+
+def model_versions(client, project_id: int, url: str) -> dict[str, int]:
+    """Predictions per model version in the project."""
+    # The SDK has no call for this Community endpoint, so use its authenticated HTTP client.
+    with translated("count predictions per model version", url):
+        response = client._client_wrapper.httpx_client.request(f"api/projects/{project_id}/model-versions/", method="GET")
+        if response.status_code >= 400:
+            from label_studio_sdk.core.api_error import ApiError
+
+            raise ApiError(status_code=response.status_code, body=response.text)
+        return dict(sorted(response.json().items()))
+
+
+# ----- documents ------------------------------------------------------------------------------
+def corpus_documents(segments: Path) -> list[Document]:
+    """The corpus's documents (not the eval-only seed) from the segments table, in document order."""
+    import pyarrow.parquet as pq
+
+    if not segments.is_file():
+        raise StudioError(f"no corpus at {segments}; run `dvc repro corpus` or name files or folders to push")
+    table = pq.read_table(segments, columns=["doc", "index", "text", "eval_only"]).to_pandas()
+    table = table[~table["eval_only"]].sort_values(["doc", "index"], kind="stable")
+    return [Document(doc, group["text"].tolist()) for doc, group in table.groupby("doc", sort=True)]
+
+
+def corpus_doc_id(path: Path, raw_sources: Sequence[tuple[str, Path]]) -> str | None:
+    """The corpus's id for a file inside a raw-scrapes source folder, so its labels reach `dvc repro`."""
+    resolved = path.resolve()
+    for name, folder in raw_sources:
+        try:
+            relative = resolved.relative_to(folder.resolve())
+        except ValueError:
+            continue
+        return f"{name}/{relative.as_posix()}"
+    return None
+
+
+def file_documents(sources: Sequence[str], raw_sources: Sequence[tuple[str, Path]], failures: list[str]) -> list[Document]:
+    """Documents from scrape files and folders (corpus ids inside raw sources, else the path as given)."""
+    from scrapeseg.corpus.batch import iter_input_docs, segment_file
+    from scrapeseg.corpus.decode import InputError
+
+    docs = []
+    for path, given in iter_input_docs(sources):
+        try:
+            segments, _, _ = segment_file(path, given)
+            texts = [s.text for s in segments]
+        except (InputError, OSError) as err:
+            failures.append(str(err) if str(err).startswith(given) else f"{given}: {err}")
+            continue
+        if not texts:
+            failures.append(f"{given}: no segments (empty or whitespace-only file)")
+            continue
+        docs.append(Document(corpus_doc_id(path, raw_sources) or given, texts, str(path.resolve())))
+    return docs
+
+
+def annotated_docs(folder: Path) -> set[str]:
+    """Documents that already have pulled human labels."""
+    done: set[str] = set()
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                done.add(json.loads(line)["doc"])
+    return done
+
+
+class Predictor:
+    """Pre-annotations from the saved model, or from the pre-labeller when there is no model yet."""
+
+    def __init__(self, model_path: Path | None):
+        self.model = None
+        if model_path is not None and model_path.is_file():
+            from scrapeseg.train.saved import load_model
+
+            self.model = load_model(model_path)
+
+    @property
+    def version(self) -> str:
+        """The model_version stored with every prediction."""
+        if self.model is not None:
+            return self.model.identity
+        from scrapeseg import __version__
+
+        return f"prelabel@scrapeseg-{__version__}"
+
+    def probabilities(self, docs: Sequence[Document]) -> list[np.ndarray] | None:
+        """Per-document (lines x labels) probabilities, or None without a model."""
+        if self.model is None or not docs:
+            return None if self.model is None else []
+        return self.model.estimator.predict_proba_docs([d.texts for d in docs])
+
+    def predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[dict]:
+        """One validated prediction per document."""
+        from scrapeseg.corpus.prelabel import prelabel
+
+        names = Label.names()
+        probabilities = probabilities if probabilities is not None else self.probabilities(docs)
+        out = []
+        for i, doc in enumerate(docs):
+            if probabilities is None:
+                labels = [Label(label).text for label in prelabel(doc.texts)]
+                pred = T.prediction(labels, self.version, score=PRELABEL_SCORE)
+            else:
+                proba = np.asarray(probabilities[i])
+                labels = [names[k] for k in proba.argmax(axis=1)]
+                pred = T.prediction(labels, self.version, probabilities=proba)
+            T.validate_prediction(pred, len(doc.texts))
+            out.append(pred)
+        return out
+
+
+def select_documents(docs: list[Document], mode: str | None, limit: int | None, seed: int, predictor: Predictor) -> tuple[list[Document], list[np.ndarray] | None]:
+    """The documents to push in order, and their probabilities when they were needed to choose."""
+    if mode is None:
+        return docs[:limit] if limit is not None else docs, None
+    if mode == "random":
+        chosen = random.Random(seed).sample(docs, len(docs))
+        return chosen[:limit] if limit is not None else chosen, None
+    if mode == "uncertain":
+        if predictor.model is None:
+            raise StudioError("--select uncertain needs a trained model; run `dvc repro` first or use --select random")
+        probabilities = predictor.probabilities(docs)
+        order = sorted(range(len(docs)), key=lambda i: (-T.uncertainty(probabilities[i]), docs[i].doc))
+        if limit is not None:
+            order = order[:limit]
+        return [docs[i] for i in order], [probabilities[i] for i in order]
+    raise StudioError(f"--select must be one of {SELECT_MODES}, not {mode!r}")
+
+
+def push(client, url: str, project, created: bool, docs: list[Document], predictor: Predictor,
+         select: str | None, limit: int | None, seed: int, batch_size: int, annotated: set[str], progress: bool = False) -> PushReport:
+    """Import the selected documents that are not tasks of the project yet, with predictions."""
+    from tqdm import tqdm
+
+    report = PushReport(project=project.id, created=created, documents=len(docs), model_version=predictor.version)
+    present = project_docs(client, project.id, url)
+    fresh = [d for d in docs if d.doc not in present and d.doc not in annotated]
+    report.already_present = len(docs) - len(fresh)
+    chosen, probabilities = select_documents(fresh, select, limit, seed, predictor)
+    report.not_selected = len(fresh) - len(chosen)
+    with tqdm(total=len(chosen), desc="push", unit=" docs", disable=not progress, leave=False) as bar:
+        for start in range(0, len(chosen), batch_size):
+            part = chosen[start:start + batch_size]
+            preds = predictor.predictions(part, None if probabilities is None else probabilities[start:start + batch_size])
+            request = [{"data": T.task_data(d.doc, d.texts, d.path), "predictions": [p]} for d, p in zip(part, preds)]
+            with translated(f"import tasks {start + 1}-{start + len(part)} of {len(chosen)}", url):
+                client.projects.import_tasks(id=project.id, request=request)
+            report.pushed += len(part)
+            bar.update(len(part))
+    return report
+
+
+# ----- pull -----------------------------------------------------------------------------------
+def task_annotations(task: dict, names: dict[int, str], problems: list[str]) -> tuple[list[Annotation], int]:
+    """A task's submitted annotations as Annotation objects, and how many were cancelled or skipped."""
+    n = len(task["data"].get("paragraphs", []))
+    kept, cancelled = [], 0
+    for ann in task.get("annotations", []):
+        if ann.get("was_cancelled"):
+            cancelled += 1
+            continue
+        labels, issues = T.result_labels(ann.get("result") or [], n)
+        problems += [f"{task['data'].get('doc')}: annotation {ann.get('id')}: {issue}" for issue in issues]
+        if not labels:
+            continue
+        who = ann.get("completed_by")
+        who = who.get("email") if isinstance(who, dict) else names.get(who, str(who))
+        kept.append(Annotation(int(ann["id"]), str(who), str(ann.get("updated_at") or ann.get("created_at") or ""), bool(ann.get("ground_truth")), labels))
+    return kept, cancelled
+
+
+def current_texts(docs: Iterable[tuple[str, str | None]], segments: Path) -> dict[str, list[str]]:
+    """The documents' text as it is now: re-read from the pushed file, else from the corpus table."""
+    from scrapeseg.corpus.batch import segment_file
+    from scrapeseg.corpus.decode import InputError
+
+    found: dict[str, list[str]] = {}
+    wanted_from_corpus = set()
+    for doc, path in docs:
+        if path and Path(path).is_file():
+            try:
+                found[doc] = [s.text for s in segment_file(Path(path), doc)[0]]
+            except (InputError, OSError):
+                found[doc] = []
+        else:
+            wanted_from_corpus.add(doc)
+    if wanted_from_corpus and segments.is_file():
+        import pyarrow.dataset as ds
+
+        table = ds.dataset(segments).to_table(columns=["doc", "index", "text"], filter=ds.field("doc").isin(sorted(wanted_from_corpus)))
+        frame = table.to_pandas().sort_values(["doc", "index"], kind="stable")
+        for doc, group in frame.groupby("doc", sort=False):
+            found[doc] = group["text"].tolist()
+    return found
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file through a temporary sibling and a rename, so readers never see half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def pull(client, url: str, title: str, annotations_dir: Path, agreement_path: Path, segments: Path) -> dict:
+    """Export the project's annotations and write resolved labels, the agreement report and a summary."""
+    project = find_project(client, title, url)
+    if project is None:
+        raise StudioError(f"Label Studio at {url} has no project titled {title!r}; push to it first")
+    exported = export_tasks(client, project.id, url)
+    names = annotator_names(client, url)
+    problems: list[str] = []
+    rows: list[dict] = []
+    per_doc: dict[str, list[Annotation]] = {}
+    pushed_texts: dict[str, list[str]] = {}
+    cancelled = used = 0
+    origins: list[tuple[str, str | None]] = []
+    for task in exported:
+        data = task.get("data") or {}
+        doc = data.get("doc")
+        if doc is None:
+            problems.append(f"task {task.get('id')}: no doc id in its data; not a scrapeseg task")
+            continue
+        kept, skipped = task_annotations(task, names, problems)
+        cancelled += skipped
+        if not kept:
+            continue
+        used += len(kept)
+        per_doc.setdefault(doc, []).extend(kept)
+        paragraphs = data.get("paragraphs", [])
+        pushed_texts[doc] = [p.get("text", "") for p in paragraphs]
+        origins.append((doc, data.get("path")))
+    now = current_texts(origins, segments)
+    stale: list[str] = []
+    for doc in sorted(per_doc):
+        pushed = pushed_texts[doc]
+        if doc in now and now[doc] != pushed:
+            stale.append(doc)
+        for index, (label, source) in resolve_document(per_doc[doc]).items():
+            rows.append({
+                "doc": doc, "index": index, "text_sha256": T.text_sha256(pushed[index]), "label": label,
+                "annotator": source.annotator, "annotation_id": source.id, "updated_at": source.updated_at,
+            })
+    rows.sort(key=lambda row: (row["doc"], row["index"]))
+    out = annotations_dir / f"{project_slug(title)}.jsonl"
+    write_atomically(out, "".join(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n" for row in rows))
+    agreement = agreement_report(per_doc, pushed_texts)
+    write_atomically(agreement_path, json.dumps(agreement, indent=1, ensure_ascii=False) + "\n")
+    return {
+        "project": project.id, "file": str(out), "tasks_exported": len(exported), "annotations_used": used,
+        "annotations_cancelled": cancelled, "documents": len(per_doc), "segments": len(rows),
+        "stale_documents": stale, "unknown_documents": sorted(set(per_doc) - set(now)),
+        "kappa": agreement["kappa"], "kappa_per_label": agreement["kappa_per_label"],
+        "disagreeing_segments": agreement["disagreeing_segments"], "problems": problems,
+    }
+
+
+def status(client, url: str, title: str) -> dict:
+    """Tasks, annotated tasks, annotations and predictions per model version of the project."""
+    project = find_project(client, title, url)
+    if project is None:
+        raise StudioError(f"Label Studio at {url} has no project titled {title!r}")
+    with translated(f"read project {title!r}", url):
+        project = client.projects.get(id=project.id)
+    return {
+        "project": project.id, "title": project.title, "tasks": project.task_number or 0,
+        "annotated_tasks": project.num_tasks_with_annotations or 0,
+        "annotations": project.total_annotations_number or 0,
+        "predictions_per_model_version": model_versions(client, project.id, url),
+    }

@@ -1,0 +1,125 @@
+"""Label Studio tasks, predictions and annotation results for one document each: pure functions.
+
+The labelling config (labeling/label_config.xml) repeats one ``Text`` and one single ``Choices``
+per paragraph with a Repeater over ``$paragraphs``; Label Studio names paragraph i's controls
+``label_{i}`` (choices) and ``text_{i}`` (text), so a result is one item per paragraph.
+Label Studio stores any result JSON without checking it, so everything sent is validated here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from scrapeseg.labels import Label, text_sha256
+
+CHOICE_PREFIX = "label_"
+TEXT_PREFIX = "text_"
+RESULT_TYPE = "choices"
+TASK_KEYS = ("doc", "title", "text_sha256", "paragraphs")
+
+
+def document_sha256(texts: Sequence[str]) -> str:
+    """A hash of a document's segment texts in order, to notice a document that changed."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text_sha256(text).encode("ascii"))
+    return digest.hexdigest()
+
+
+def task_data(doc: str, texts: Sequence[str], path: str | None = None) -> dict:
+    """The data of one document's task; `doc` is its stable id, the key that makes pushes idempotent."""
+    data = {
+        "doc": doc,
+        "title": doc,
+        "text_sha256": document_sha256(texts),
+        "paragraphs": [
+            {"index": i, "number": str(i + 1), "text": text, "sha": text_sha256(text)} for i, text in enumerate(texts)
+        ],
+    }
+    if path is not None:
+        data["path"] = path
+    return data
+
+
+def choice_result(index: int, label: str, score: float | None = None) -> dict:
+    """One paragraph's choice as a Label Studio result item."""
+    item = {
+        "id": f"p{index}",
+        "from_name": f"{CHOICE_PREFIX}{index}",
+        "to_name": f"{TEXT_PREFIX}{index}",
+        "type": RESULT_TYPE,
+        "value": {"choices": [label]},
+    }
+    if score is not None:
+        item["score"] = round(float(score), 4)
+    return item
+
+
+def uncertainty(probabilities: np.ndarray) -> float:
+    """How unsure the model is of a document: the mean over its lines of 1 - top probability."""
+    if len(probabilities) == 0:
+        return 0.0
+    return float(np.mean(1.0 - np.asarray(probabilities).max(axis=1)))
+
+
+def prediction(labels: Sequence[str], model_version: str, probabilities: np.ndarray | None = None, score: float | None = None) -> dict:
+    """A pre-annotation: one choice per paragraph, per-line scores, a task score and the model version.
+
+    The task score is 1 - uncertainty (the mean top probability) when probabilities are given,
+    else `score`.
+    """
+    if probabilities is not None:
+        tops = np.asarray(probabilities).max(axis=1) if len(labels) else np.zeros(0)
+        result = [choice_result(i, label, top) for i, (label, top) in enumerate(zip(labels, tops))]
+        score = 1.0 - uncertainty(probabilities)
+    else:
+        result = [choice_result(i, label) for i, label in enumerate(labels)]
+    pred = {"model_version": model_version, "result": result}
+    if score is not None:
+        pred["score"] = round(float(score), 4)
+    return pred
+
+
+def validate_prediction(pred: dict, n_paragraphs: int) -> None:
+    """Raise ValueError unless the prediction has exactly one known label per paragraph, in order."""
+    if not isinstance(pred.get("model_version"), str) or not pred["model_version"]:
+        raise ValueError("prediction has no model_version")
+    score = pred.get("score")
+    if score is not None and not 0.0 <= score <= 1.0:
+        raise ValueError(f"prediction score {score} is outside [0, 1]")
+    result = pred.get("result")
+    if not isinstance(result, list) or len(result) != n_paragraphs:
+        raise ValueError(f"prediction has {len(result) if isinstance(result, list) else 'no'} results for {n_paragraphs} paragraphs")
+    names = set(Label.names())
+    for i, item in enumerate(result):
+        expected = (f"{CHOICE_PREFIX}{i}", f"{TEXT_PREFIX}{i}", RESULT_TYPE)
+        if (item.get("from_name"), item.get("to_name"), item.get("type")) != expected:
+            raise ValueError(f"prediction result {i} is not a choice of paragraph {i}: {item.get('from_name')!r}")
+        choices = item.get("value", {}).get("choices")
+        if not isinstance(choices, list) or len(choices) != 1 or choices[0] not in names:
+            raise ValueError(f"prediction result {i} has choices {choices!r}; expected one of {sorted(names)}")
+
+
+def result_labels(result: Sequence[dict], n_paragraphs: int) -> tuple[dict[int, str], list[str]]:
+    """Paragraph index -> label from an annotation's result, and problems with items that were skipped."""
+    labels: dict[int, str] = {}
+    problems: list[str] = []
+    names = set(Label.names())
+    for item in result:
+        name = str(item.get("from_name", ""))
+        if item.get("type") != RESULT_TYPE or not name.startswith(CHOICE_PREFIX):
+            problems.append(f"result {name!r} of type {item.get('type')!r} is not a paragraph choice")
+            continue
+        suffix = name[len(CHOICE_PREFIX):]
+        if not suffix.isdigit() or int(suffix) >= n_paragraphs:
+            problems.append(f"result {name!r} names no paragraph of this task")
+            continue
+        choices = item.get("value", {}).get("choices") or []
+        if len(choices) != 1 or choices[0] not in names:
+            problems.append(f"result {name!r} has choices {choices!r}")
+            continue
+        labels[int(suffix)] = choices[0]
+    return labels, problems
