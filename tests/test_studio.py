@@ -1,0 +1,311 @@
+"""`scrapeseg studio push|pull|status` against a real Label Studio server started by the test set-up."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, make_subset
+from studio_server import TOKEN
+
+from scrapeseg.cli import main
+from scrapeseg.labeling import tasks as T
+from scrapeseg.labeling.resolve import Annotation, fleiss_kappa, resolve_segment
+from scrapeseg.labels import Label
+
+PAGES = 6
+KILL_PAGES = 12
+KILL_BATCH = 2
+SPARE_PAGES = 6
+_titles = itertools.count()
+
+
+def _title(name: str) -> str:
+    return f"{name}-{next(_titles)}-{time.monotonic_ns() % 10**6}"
+
+
+@pytest.fixture
+def workspace(tmp_path, corpora, small_model) -> dict:
+    """A params file whose studio section writes into tmp, and real scrapes rendered from benchmark pages."""
+    from scrapeseg.corpus.html import render_html
+
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    raw = tmp_path / "raw"
+    params["corpus"]["sources"] = [{"name": "raw", "path": str(raw), "kind": "raw"}]
+    params["studio"].update(
+        label_config=str(REPO / "labeling/label_config.xml"), guidelines=str(REPO / "labeling/GUIDELINES.md"),
+        annotations=str(tmp_path / "annotations"), agreement=str(tmp_path / "agreement.json"),
+        segments=str(tmp_path / "no-corpus.parquet"), model=str(small_model), batch_size=2,
+    )
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(params))
+    pages = make_subset(corpora, "l3s-gn1", tmp_path / "pages", KILL_PAGES + SPARE_PAGES)
+    written = 0
+    for page in sorted(pages.glob("*.html.gz")):
+        text = render_html(gzip.decompress(page.read_bytes()), page.name).text
+        if written == KILL_PAGES or not text.strip():  # a few benchmark pages render to nothing
+            continue
+        target = raw / f"site{written % 3}" / f"{page.name.split('.')[0]}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written += 1
+    assert written == KILL_PAGES
+    return {"params": str(path), "raw": raw, "annotations": tmp_path / "annotations", "agreement": tmp_path / "agreement.json", "pages": pages}
+
+
+def _studio(capsys, *args) -> tuple[int, str, str]:
+    code = main(["studio", *args])
+    out, err = capsys.readouterr()
+    assert TOKEN not in out + err
+    return code, out, err
+
+
+def _client(studio):
+    from label_studio_sdk import LabelStudio
+
+    return LabelStudio(base_url=studio.url, api_key=TOKEN)
+
+
+def _project(client, title):
+    return next(p for p in client.projects.list(title=title) if p.title == title)
+
+
+def _tasks(client, project_id) -> list:
+    return list(client.tasks.list(project=project_id, fields="all"))
+
+
+def _files(raw: Path, count: int) -> list[str]:
+    return [str(p) for p in sorted(raw.rglob("*.txt"))[:count]]
+
+
+def _annotate(client, task, labels: dict[int, str], **extra):
+    result = [{"from_name": f"label_{i}", "to_name": f"text_{i}", "type": "choices", "value": {"choices": [label]}} for i, label in labels.items()]
+    return client.annotations.create(id=task.id, result=result, **extra)
+
+
+def _predicted(task) -> list[str]:
+    result = task.predictions[0]["result"] if isinstance(task.predictions[0], dict) else task.predictions[0].result
+    return [item["value"]["choices"][0] for item in result]
+
+
+def _rows(folder: Path, title: str) -> list[dict]:
+    from scrapeseg.labeling.sync import project_slug
+
+    return [json.loads(line) for line in (folder / f"{project_slug(title)}.jsonl").read_text().splitlines()]
+
+
+def test_push_is_idempotent_and_pull_writes_sorted_rows(studio_env, workspace, capsys):
+    title = _title("push-pull")
+    files = _files(workspace["raw"], PAGES)
+    code, out, _ = _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", *files)
+    assert code == 0, out
+    assert f"{PAGES} pushed" in out
+    code, out, _ = _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", *files)
+    assert code == 0 and "0 pushed" in out and f"{PAGES} already" in out
+    client = _client(studio_env)
+    project = _project(client, title)
+    tasks = _tasks(client, project.id)
+    assert len(tasks) == PAGES
+    docs = sorted(t.data["doc"] for t in tasks)
+    assert docs == sorted(f"raw/{Path(f).parent.name}/{Path(f).name}" for f in files)  # corpus ids, so labels reach dvc repro
+    for task in tasks:
+        assert len(task.predictions) == 1
+        pred = task.predictions[0]
+        version = pred["model_version"] if isinstance(pred, dict) else pred.model_version
+        assert version.startswith("segment-classifier@")
+        T.validate_prediction({"model_version": version, "result": pred["result"] if isinstance(pred, dict) else pred.result}, len(task.data["paragraphs"]))
+    first = tasks[0]
+    predicted = _predicted(first)
+    corrected = {0: "teaser" if predicted[0] != "teaser" else "body"}
+    _annotate(client, first, {**dict(enumerate(predicted)), **corrected})
+    code, out, _ = _studio(capsys, "pull", "--project", title, "--params", workspace["params"])
+    assert code == 0, out
+    rows = _rows(workspace["annotations"], title)
+    assert len(rows) == len(predicted)
+    assert [(r["doc"], r["index"]) for r in rows] == sorted((r["doc"], r["index"]) for r in rows)
+    assert rows[0]["label"] == corrected[0] and [r["label"] for r in rows[1:]] == predicted[1:]
+    assert rows[0]["text_sha256"] == T.text_sha256(first.data["paragraphs"][0]["text"])
+    assert set(rows[0]) >= {"doc", "index", "text_sha256", "label", "annotator", "annotation_id", "updated_at"}
+    code, out, _ = _studio(capsys, "status", "--project", title, "--params", workspace["params"])
+    status = json.loads(out)
+    assert status["tasks"] == PAGES and status["annotated_tasks"] == 1
+    assert sum(status["predictions_per_model_version"].values()) == PAGES
+
+
+def test_two_annotators_cancelled_and_ground_truth(studio_env, workspace, capsys):
+    title = _title("agree")
+    files = _files(workspace["raw"], 2)
+    assert _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", *files)[0] == 0
+    client = _client(studio_env)
+    other = client.users.create(username=f"ann{time.monotonic_ns()}", email=f"ann{time.monotonic_ns()}@scrapeseg.test", password="annotator-pass-1")
+    project = _project(client, title)
+    first, second = sorted(_tasks(client, project.id), key=lambda t: t.data["doc"])
+    n = len(first.data["paragraphs"])
+    # Admin says body everywhere; the other annotator disagrees on paragraph 0; a third cancelled annotation says teaser.
+    _annotate(client, first, {i: "body" for i in range(n)})
+    _annotate(client, first, {0: "boilerplate", **{i: "body" for i in range(1, n)}}, completed_by=other.id)
+    _annotate(client, first, {i: "teaser" for i in range(n)}, was_cancelled=True)
+    # On the second document the other annotator's ground truth wins over two votes.
+    m = len(second.data["paragraphs"])
+    _annotate(client, second, {0: "body"})
+    _annotate(client, second, {0: "body"})
+    _annotate(client, second, {0: "teaser"}, completed_by=other.id, ground_truth=True)
+    code, out, _ = _studio(capsys, "pull", "--project", title, "--params", workspace["params"])
+    assert code == 0 and "1 cancelled or skipped" in out
+    rows = {(r["doc"], r["index"]): r for r in _rows(workspace["annotations"], title)}
+    assert len(rows) == n + 1 and m >= 1
+    assert rows[(first.data["doc"], 1)]["label"] == "body"
+    assert rows[(second.data["doc"], 0)]["label"] == "teaser"
+    assert rows[(second.data["doc"], 0)]["annotator"] == other.email
+    tie = rows[(first.data["doc"], 0)]  # one vote each: the latest annotation wins
+    assert tie["label"] == "boilerplate" and tie["annotator"] == other.email
+    agreement = json.loads(workspace["agreement"].read_text())
+    assert agreement["disagreeing_segments"] == 2
+    assert {d["index"] for d in agreement["disagreements"]} == {0}
+    assert agreement["kappa_per_label"]["body"] is not None and agreement["kappa_per_label"]["body"] < 1.0
+
+
+def test_stale_document_is_reported_and_not_applied(studio_env, workspace, capsys):
+    from scrapeseg.corpus.build import Source, build_corpus
+
+    title = _title("stale")
+    path = Path(_files(workspace["raw"], 1)[0])
+    assert _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", str(path))[0] == 0
+    client = _client(studio_env)
+    task = _tasks(client, _project(client, title).id)[0]
+    _annotate(client, task, {0: "teaser", 1: "teaser"})
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + " (edited)", *lines[1:]]) + "\n", encoding="utf-8")
+    code, out, err = _studio(capsys, "pull", "--project", title, "--params", workspace["params"])
+    assert code == 0 and "1 stale documents" in out
+    assert f"stale: {task.data['doc']}" in err
+    report = build_corpus([Source("raw", workspace["raw"], "raw")], workspace["annotations"], workspace["raw"].parent / "s.parquet", workspace["raw"].parent / "r.json")
+    assert report["human_labels"] == {"applied": 1, "stale": 1}  # paragraph 1 is unchanged, paragraph 0 is stale
+
+
+def test_wrong_token_dead_server_and_bad_config(studio_env, workspace, capsys, monkeypatch, tmp_path):
+    files = _files(workspace["raw"], 1)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-the-token")
+    code, out, err = _studio(capsys, "push", "--project", _title("token"), "--params", workspace["params"], *files)
+    assert code == 1 and "rejected the API token (HTTP 401)" in err and len(err.strip().splitlines()) == 1
+    assert "not-the-token" not in out + err
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", TOKEN)
+    code, _, err = _studio(capsys, "status", "--project", "x-project", "--params", workspace["params"], "--url", "http://127.0.0.1:9")
+    assert code == 1 and "no Label Studio server answers at http://127.0.0.1:9" in err
+    params = yaml.safe_load(Path(workspace["params"]).read_text())
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<View><Repeater on='$paragraphs'><Choices name='label_{{idx}}'", encoding="utf-8")
+    params["studio"]["label_config"] = str(bad)
+    Path(workspace["params"]).write_text(yaml.safe_dump(params))
+    code, _, err = _studio(capsys, "push", "--project", _title("config"), "--params", workspace["params"], *files)
+    assert code == 1 and "not well-formed XML" in err and len(err.strip().splitlines()) == 1
+
+
+def test_server_config_rejection_is_one_line(studio_env, workspace, capsys):
+    from scrapeseg.labeling.client import StudioError, connect
+    from scrapeseg.labeling.sync import ensure_project
+
+    client = connect(studio_env.url, TOKEN, 30)
+    with pytest.raises(StudioError, match=r"refused to create project .* \(HTTP 400\)") as caught:
+        ensure_project(client, _title("server-config"), "<View><Text name='t' value='$missing'/><Choices name='c' toName='nowhere'><Choice value='x'/></Choices></View>", "", studio_env.url)
+    assert "\n" not in str(caught.value)
+
+
+def test_killed_server_mid_push_then_rerun_has_no_duplicates(studio_env, workspace, capsys):
+    title = _title("killed")
+    files = _files(workspace["raw"], KILL_PAGES)
+    client = _client(studio_env)
+
+    def kill_after_first_batch():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                project = next((p for p in client.projects.list(title=title) if p.title == title), None)
+                if project is not None and client.projects.get(id=project.id).task_number >= KILL_BATCH:
+                    studio_env.kill()
+                    return
+            except Exception:
+                pass
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_after_first_batch)
+    killer.start()
+    code, out, err = _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--batch-size", str(KILL_BATCH), "--no-progress", *files)
+    killer.join()
+    try:
+        assert code == 1 and "Label Studio" in err and len(err.strip().splitlines()) == 1, out + err
+    finally:
+        studio_env.start()
+    code, out, err = _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", *files)
+    assert code == 0, err
+    tasks = _tasks(_client(studio_env), _project(_client(studio_env), title).id)
+    docs = [t.data["doc"] for t in tasks]
+    assert len(docs) == len(set(docs)) == KILL_PAGES
+
+
+def test_push_reports_bad_files_and_goes_on(studio_env, workspace, capsys, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    missing = tmp_path / "missing.txt"
+    files = _files(workspace["raw"], 2)
+    code, out, err = _studio(capsys, "push", "--project", _title("bad-files"), "--params", workspace["params"], "--no-progress", *files, str(empty), str(missing))
+    assert code == 1
+    assert "2 pushed" in out and "4 inputs" in out and "2 failed" in out
+    assert str(empty) in err and str(missing) in err
+
+
+def test_select_uncertain_takes_least_sure_documents(studio_env, workspace, capsys, small_model):
+    from scrapeseg.labeling.sync import Predictor, file_documents, select_documents
+
+    predictor = Predictor(Path(small_model))
+    failures: list[str] = []
+    docs = file_documents([str(workspace["raw"])], [("raw", workspace["raw"])], failures)
+    assert failures == [] and len(docs) == KILL_PAGES
+    chosen, probabilities = select_documents(docs, "uncertain", 3, 0, predictor)
+    every = predictor.probabilities(docs)
+    ranked = sorted((T.uncertainty(p) for p in every), reverse=True)
+    assert [round(T.uncertainty(p), 9) for p in probabilities] == [round(u, 9) for u in ranked[:3]]
+    title = _title("uncertain")
+    code, out, _ = _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", "--select", "uncertain", "--limit", "3", str(workspace["raw"]))
+    assert code == 0 and "3 pushed" in out
+    pushed = {t.data["doc"] for t in _tasks(_client(studio_env), _project(_client(studio_env), title).id)}
+    assert pushed == {d.doc for d in chosen}
+
+
+def test_validation_rejects_bad_predictions():
+    good = T.prediction(["body", "teaser"], "m@1", probabilities=__import__("numpy").array([[0.9, 0.05, 0.05], [0.2, 0.7, 0.1]]))
+    T.validate_prediction(good, 2)
+    assert good["score"] == pytest.approx(1 - ((0.1 + 0.3) / 2), abs=1e-4)
+    bad_label = json.loads(json.dumps(good))
+    bad_label["result"][1]["value"]["choices"] = ["advert"]
+    with pytest.raises(ValueError, match="advert"):
+        T.validate_prediction(bad_label, 2)
+    with pytest.raises(ValueError, match="2 results for 3"):
+        T.validate_prediction(good, 3)
+    swapped = json.loads(json.dumps(good))
+    swapped["result"].reverse()
+    with pytest.raises(ValueError, match="not a choice of paragraph 0"):
+        T.validate_prediction(swapped, 2)
+
+
+def test_resolution_order_and_kappa():
+    a = Annotation(1, "a", "2026-01-01T00:00:00Z", False)
+    b = Annotation(2, "b", "2026-01-02T00:00:00Z", False)
+    c = Annotation(3, "c", "2026-01-03T00:00:00Z", False)
+    truth = Annotation(4, "d", "2026-01-00T00:00:00Z", True)
+    assert resolve_segment([(a, "body"), (b, "body"), (c, "teaser")])[0] == "body"
+    assert resolve_segment([(a, "body"), (b, "teaser")]) == ("teaser", b)
+    assert resolve_segment([(a, "body"), (b, "body"), (truth, "boilerplate")]) == ("boilerplate", truth)
+    perfect = fleiss_kappa([["body", "body"], ["teaser", "teaser"], ["boilerplate", "boilerplate"]], Label.names())
+    assert perfect["overall"] == 1.0 and set(perfect["per_label"].values()) == {1.0}
+    # Two raters, four items, one disagreement: mean disagreement (0 + 1*1/2 + 0 + 0) / 4 over p(1-p), p = 5/8.
+    mixed = fleiss_kappa([["body", "body"], ["body", "teaser"], ["teaser", "teaser"], ["body", "body"]], ["body", "teaser"])
+    p_body = 5 / 8
+    expected = 1 - (0.5 / 4) / (p_body * (1 - p_body))
+    assert mixed["per_label"]["body"] == pytest.approx(expected, abs=1e-4)
