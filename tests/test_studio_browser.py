@@ -21,9 +21,9 @@ CHROME_FLAGS = (
 WINDOW = (1400, 2000)
 LOGIN_TIMEOUT_S = 30
 EDITOR_TIMEOUT_S = 120  # the editor bundle and the task load in ~10 s idle; a busy CI machine needs more
+PREFILL_TIMEOUT_S = 10
 CLICK_TIMEOUT_S = 10
 SUBMIT_TIMEOUT_S = 30
-LABELS = ("body", "teaser", "boilerplate")
 CHANGED_PARAGRAPH = 0
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ARTIFACT = REPO / "tests" / "artifacts" / "labelling-page.png"
@@ -111,6 +111,8 @@ def test_labelling_page_prefills_predictions_and_submits_a_change(corpora, small
     from studio_server import TOKEN, USERNAME
 
     from scrapeseg.cli import main
+    from scrapeseg.labeling.sync import project_slug
+    from scrapeseg.labels import Label
 
     params = write_params(tmp_path, small_model)
     title = f"browser-{uuid.uuid4().hex[:8]}"  # the server lives for the session, so never reuse a project
@@ -134,15 +136,18 @@ def test_labelling_page_prefills_predictions_and_submits_a_change(corpora, small
                     f"it shows {len(browser.find_elements(By.CSS_SELECTOR, CHOICE_GROUP))}")
     try:
         # The groups render before the prediction is copied into the new annotation.
-        WebDriverWait(browser, CLICK_TIMEOUT_S).until(lambda d: None not in shown_choices(d))
+        WebDriverWait(browser, PREFILL_TIMEOUT_S).until(lambda d: shown_choices(d) == predicted)
     except TimeoutException:
-        pass
-    assert shown_choices(browser) == predicted, "the labelling page does not show the prediction pre-filled"
+        wrong = [(i, p, s) for i, (p, s) in enumerate(zip(predicted, shown_choices(browser))) if p != s]
+        pytest.fail(f"the labelling page does not show the prediction pre-filled; (paragraph, predicted, shown): {wrong[:10]}")
 
-    new_label = next(label for label in LABELS if label != predicted[CHANGED_PARAGRAPH])
+    new_label = next(label for label in Label.names() if label != predicted[CHANGED_PARAGRAPH])
     group = browser.find_elements(By.CSS_SELECTOR, CHOICE_GROUP)[CHANGED_PARAGRAPH]
     # The input itself is hidden behind antd's styled circle; a user clicks the label around it.
-    group.find_element(By.XPATH, f".//label[.//input[@name='{new_label}']]").click()
+    choice = group.find_element(By.XPATH, f".//label[.//input[@name='{new_label}']]")
+    # Selenium scrolls a target only to the bottom edge, under Label Studio's bottom bar, which takes the click.
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", choice)
+    choice.click()
     expected = predicted[:CHANGED_PARAGRAPH] + [new_label] + predicted[CHANGED_PARAGRAPH + 1:]
     WebDriverWait(browser, CLICK_TIMEOUT_S).until(
         lambda d: shown_choices(d) == expected, message=f"paragraph {CHANGED_PARAGRAPH} did not switch to {new_label!r}"
@@ -162,7 +167,7 @@ def test_labelling_page_prefills_predictions_and_submits_a_change(corpora, small
     )
 
     assert main(["studio", "pull", "--project", title, "--params", str(params)]) == 0
-    lines = (tmp_path / "annotations" / f"{title}.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (tmp_path / "annotations" / f"{project_slug(title)}.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     assert [row["index"] for row in rows] == list(range(len(predicted)))
     assert [row["label"] for row in rows] == expected
