@@ -11,7 +11,7 @@ STUDIO_DATA ?= $(HOME)/.local/share/scrapeseg-label-studio
 # dvc.yaml stages call the `scrapeseg` verbs, so the venv comes first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup repro test bench browser studio
+.PHONY: setup setup-studio repro test bench browser studio
 
 setup: $(STAMP)
 
@@ -33,9 +33,12 @@ browser:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
 
-# Start Label Studio for annotating; set LABEL_STUDIO_USERNAME/PASSWORD on the first start to create a user.
+setup-studio: $(STUDIO_STAMP)
+
+# Start Label Studio for annotating; LABEL_STUDIO_USERNAME/PASSWORD on the first start create a user.
 studio: $(STUDIO_STAMP)
-	LABEL_STUDIO_BASE_DATA_DIR=$(STUDIO_DATA) $(STUDIO_VENV)/bin/label-studio start --no-browser --internal-host 127.0.0.1 --port $(STUDIO_PORT)
+	LABEL_STUDIO_BASE_DATA_DIR=$(STUDIO_DATA) LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN=true \
+	  $(STUDIO_VENV)/bin/label-studio start --no-browser --internal-host 127.0.0.1 --port $(STUDIO_PORT)
 
 repro: $(STAMP)
 	$(VENV)/bin/dvc repro
@@ -43,6 +46,7 @@ repro: $(STAMP)
 test: $(STAMP) $(STUDIO_STAMP) browser
 	SCRAPESEG_STUDIO_BIN=$(CURDIR)/$(STUDIO_VENV)/bin/label-studio $(VENV)/bin/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(STUDIO_STAMP)
 	$(VENV)/bin/python -m scrapeseg.corpus.bench
 	$(VENV)/bin/python -m scrapeseg.train.bench
+	SCRAPESEG_STUDIO_BIN=$(CURDIR)/$(STUDIO_VENV)/bin/label-studio $(VENV)/bin/python -m scrapeseg.labeling.bench

@@ -68,9 +68,9 @@ def small_model(small_dataset, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def studio(tmp_path_factory):
     """A real Label Studio server (installed by `make test` into .venv-studio) for the whole session."""
-    from studio_server import StudioServer
+    from scrapeseg.labeling.server import STUDIO_BIN_ENV, StudioServer
 
-    binary = Path(os.environ.get("SCRAPESEG_STUDIO_BIN", REPO / ".venv-studio" / "bin" / "label-studio"))
+    binary = Path(os.environ.get(STUDIO_BIN_ENV, REPO / ".venv-studio" / "bin" / "label-studio"))
     if not binary.exists():
         pytest.fail(f"label-studio not found at {binary}; `make test` installs it into .venv-studio")
     server = StudioServer(binary, tmp_path_factory.mktemp("label-studio"))
@@ -82,7 +82,7 @@ def studio(tmp_path_factory):
 @pytest.fixture
 def studio_env(studio, monkeypatch):
     """URL and token in the environment, as users set them."""
-    from studio_server import TOKEN
+    from scrapeseg.labeling.server import TOKEN
 
     monkeypatch.setenv("LABEL_STUDIO_URL", studio.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", TOKEN)

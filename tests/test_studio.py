@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, make_subset
-from studio_server import TOKEN
 
 from scrapeseg.cli import main
 from scrapeseg.labeling import tasks as T
 from scrapeseg.labeling.resolve import Annotation, fleiss_kappa, resolve_segment
+from scrapeseg.labeling.server import TOKEN
 from scrapeseg.labels import Label
 
 PAGES = 6

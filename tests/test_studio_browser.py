@@ -78,7 +78,7 @@ def log_in(driver, url: str) -> None:
     """Log in through Label Studio's own login form."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-    from studio_server import PASSWORD, USERNAME
+    from scrapeseg.labeling.server import PASSWORD, USERNAME
 
     driver.get(f"{url}/user/login/")
     driver.find_element(By.ID, "email").send_keys(USERNAME)
@@ -108,7 +108,7 @@ def test_labelling_page_prefills_predictions_and_submits_a_change(corpora, small
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-    from studio_server import TOKEN, USERNAME
+    from scrapeseg.labeling.server import TOKEN, USERNAME
 
     from scrapeseg.cli import main
     from scrapeseg.labeling.sync import project_slug

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import make_subset
-from studio_server import TOKEN
 from test_pipeline import _copy_repo, _run
 
 from scrapeseg.corpus.html import render_html
+from scrapeseg.labeling.server import TOKEN
 
 TRAIN_PAGES = 40  # benchmark pages the model learns from besides the corrected scrapes
 RAW_PAGES = 30  # users' scrapes, spread over sites so that most land in the training split

@@ -121,8 +121,8 @@ def project_docs(client, project_id: int, url: str) -> dict[str, int]:
     """Document id -> task id of every task in the project."""
     found: dict[str, int] = {}
     with translated("list the project's tasks", url):
-        for task in client.tasks.list(project=project_id, fields="task_only", include="id,data", page_size=TASK_PAGE_SIZE):
-            doc = (task.data or {}).get("doc")
+        for task in client.tasks.list(project=project_id, fields="task_only", include="id,meta", page_size=TASK_PAGE_SIZE):
+            doc = (task.meta or {}).get("doc")
             if doc is not None:
                 found.setdefault(doc, task.id)
     return found
@@ -288,7 +288,7 @@ def push(client, url: str, project, created: bool, docs: list[Document], predict
         for start in range(0, len(chosen), batch_size):
             part = chosen[start:start + batch_size]
             preds = predictor.predictions(part, None if probabilities is None else probabilities[start:start + batch_size])
-            request = [{"data": T.task_data(d.doc, d.texts, d.path), "predictions": [p]} for d, p in zip(part, preds)]
+            request = [{**T.task(d.doc, d.texts, d.path), "predictions": [p]} for d, p in zip(part, preds)]
             with translated(f"import tasks {start + 1}-{start + len(part)} of {len(chosen)}", url):
                 client.projects.import_tasks(id=project.id, request=request)
             report.pushed += len(part)

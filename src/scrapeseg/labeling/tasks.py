@@ -18,7 +18,6 @@ from scrapeseg.labels import Label, text_sha256
 CHOICE_PREFIX = "label_"
 TEXT_PREFIX = "text_"
 RESULT_TYPE = "choices"
-TASK_KEYS = ("doc", "title", "text_sha256", "paragraphs")
 
 
 def document_sha256(texts: Sequence[str]) -> str:
@@ -29,33 +28,22 @@ def document_sha256(texts: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def task_data(doc: str, texts: Sequence[str], path: str | None = None) -> dict:
-    """The data of one document's task; `doc` is its stable id, the key that makes pushes idempotent."""
-    data = {
-        "doc": doc,
-        "title": doc,
-        "text_sha256": document_sha256(texts),
-        "paragraphs": [
-            {"index": i, "number": str(i + 1), "text": text, "sha": text_sha256(text)} for i, text in enumerate(texts)
-        ],
-    }
+def task(doc: str, texts: Sequence[str], path: str | None = None) -> dict:
+    """One document's task without predictions; `doc` is its stable id, the key that makes pushes idempotent.
+
+    Paragraphs carry only their text: everything else per paragraph is derived (index from the
+    position, hash from the text), and the server's time grows with the size of task data. The
+    id is also kept in the task's meta, which lists cheaply without the paragraphs.
+    """
+    data = {"doc": doc, "text_sha256": document_sha256(texts), "paragraphs": [{"text": text} for text in texts]}
     if path is not None:
         data["path"] = path
-    return data
+    return {"data": data, "meta": {"doc": doc}}
 
 
-def choice_result(index: int, label: str, score: float | None = None) -> dict:
+def choice_result(index: int, label: str) -> dict:
     """One paragraph's choice as a Label Studio result item."""
-    item = {
-        "id": f"p{index}",
-        "from_name": f"{CHOICE_PREFIX}{index}",
-        "to_name": f"{TEXT_PREFIX}{index}",
-        "type": RESULT_TYPE,
-        "value": {"choices": [label]},
-    }
-    if score is not None:
-        item["score"] = round(float(score), 4)
-    return item
+    return {"from_name": f"{CHOICE_PREFIX}{index}", "to_name": f"{TEXT_PREFIX}{index}", "type": RESULT_TYPE, "value": {"choices": [label]}}
 
 
 def uncertainty(probabilities: np.ndarray) -> float:
@@ -66,18 +54,14 @@ def uncertainty(probabilities: np.ndarray) -> float:
 
 
 def prediction(labels: Sequence[str], model_version: str, probabilities: np.ndarray | None = None, score: float | None = None) -> dict:
-    """A pre-annotation: one choice per paragraph, per-line scores, a task score and the model version.
+    """A pre-annotation: one choice per paragraph, a task score and the model version.
 
     The task score is 1 - uncertainty (the mean top probability) when probabilities are given,
     else `score`.
     """
     if probabilities is not None:
-        tops = np.asarray(probabilities).max(axis=1) if len(labels) else np.zeros(0)
-        result = [choice_result(i, label, top) for i, (label, top) in enumerate(zip(labels, tops))]
         score = 1.0 - uncertainty(probabilities)
-    else:
-        result = [choice_result(i, label) for i, label in enumerate(labels)]
-    pred = {"model_version": model_version, "result": result}
+    pred = {"model_version": model_version, "result": [choice_result(i, label) for i, label in enumerate(labels)]}
     if score is not None:
         pred["score"] = round(float(score), 4)
     return pred

@@ -1,4 +1,4 @@
-"""A real Label Studio server for the tests: own data dir, free loopback port, token made at first start."""
+"""Run a real Label Studio server (for tests and benchmarks): own data dir, free loopback port, token made at first start."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ import httpx
 READY_TIMEOUT_S = 240  # a fresh data dir migrates its database first: ~25 s idle, over a minute on a busy machine
 POLL_S = 1.0
 STOP_TIMEOUT_S = 20
+STUDIO_BIN_ENV = "SCRAPESEG_STUDIO_BIN"
+DEFAULT_BIN = Path(".venv-studio/bin/label-studio")
+# Throw-away credentials of servers this module starts on loopback with a fresh data dir.
 USERNAME = "admin@scrapeseg.test"
 PASSWORD = "scrapeseg-admin-pass"
 TOKEN = "scrapeseg0test0token0for0ci0runs0only"
@@ -31,6 +34,8 @@ class StudioServer:
     """Start, stop and restart one `label-studio` process on a data dir of its own."""
 
     def __init__(self, binary: Path, data_dir: Path):
+        if not binary.exists():
+            raise FileNotFoundError(f"label-studio not found at {binary}; `make setup-studio` installs it into .venv-studio")
         self.binary = binary
         self.data_dir = data_dir
         self.port = free_port()
