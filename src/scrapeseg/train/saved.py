@@ -12,8 +12,9 @@ import hashlib
 import json
 import platform
 from collections.abc import Sequence
-from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -94,8 +95,7 @@ def dataset_hash(lock_path: Path, dataset_out: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Classified:
+class Classified(NamedTuple):
     """One segment with its predicted label and per-label scores."""
 
     index: int
@@ -105,6 +105,10 @@ class Classified:
     text: str
     label: str
     scores: dict
+
+
+# (indexes, line numbers, starts, ends, texts) of one document's segments.
+Columns = tuple[Sequence[int], Sequence[int], Sequence[int], Sequence[int], Sequence[str]]
 
 
 class SegmentModel:
@@ -120,37 +124,47 @@ class SegmentModel:
         """A short stable name for this model: file name plus the start of its sha256."""
         return f"{self.path.stem}@{self.card['sha256'][:12]}"
 
-    def _segments(self, text: str | bytes, kind: str, name: str):
-        """The segments of one document of the given kind."""
-        from scrapeseg.corpus.html import render_html
-        from scrapeseg.corpus.segment import segment_text
+    def _columns(self, text: str | bytes, kind: str, name: str) -> Columns:
+        """The segment columns of one document of the given kind."""
+        from scrapeseg.corpus.segment import segment_columns
 
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         if kind == "html":
+            from scrapeseg.corpus.html import render_html
+
             text = render_html(text, name).text
         elif isinstance(text, bytes):
             raise TypeError("a text scrape must be str; decode it first or use kind='html' for pages")
-        return segment_text(name, text)
+        lines, starts, ends, texts = segment_columns(text)
+        return range(len(texts)), lines, starts, ends, texts
+
+    def classify_columns(self, documents: Sequence[Columns]) -> list[list[Classified]]:
+        """Classify documents given as segment columns in one batch."""
+        if not documents:
+            return []
+        names = self.card["labels"]
+        proba = self.estimator.predict_proba([doc[4] for doc in documents])
+        # Python floats and label strings for the whole batch at once: per-row numpy access is slow.
+        labels = list(map(names.__getitem__, proba.argmax(axis=1).tolist()))
+        scores = list(map(dict, map(zip, repeat(names), proba.tolist())))
+        out = []
+        row = 0
+        for doc in documents:
+            end = row + len(doc[4])
+            out.append(list(map(Classified._make, zip(*doc, labels[row:end], scores[row:end]))))
+            row = end
+        return out
 
     def classify_segments(self, documents: Sequence[list]) -> list[list[Classified]]:
         """Classify already segmented documents in one batch."""
-        names = self.card["labels"]
-        probas = self.estimator.predict_proba_docs([[s.text for s in segs] for segs in documents]) if documents else []
-        out = []
-        for segs, proba in zip(documents, probas):
-            best = np.asarray(proba).argmax(axis=1) if len(segs) else []
-            out.append(
-                [
-                    Classified(s.index, s.line, s.start, s.end, s.text, names[b], dict(zip(names, map(float, p))))
-                    for s, b, p in zip(segs, best, proba)
-                ]
-            )
-        return out
+        return self.classify_columns(
+            [([s.index for s in segs], [s.line for s in segs], [s.start for s in segs], [s.end for s in segs], [s.text for s in segs]) for segs in documents]
+        )
 
     def classify_batch(self, texts: Sequence[str | bytes], kind: str = "text") -> list[list[Classified]]:
         """Classify many documents at once, amortising the model's work over the batch."""
-        return self.classify_segments([self._segments(t, kind, f"doc{i}") for i, t in enumerate(texts)])
+        return self.classify_columns([self._columns(t, kind, f"doc{i}") for i, t in enumerate(texts)])
 
     def classify(self, text: str | bytes, kind: str = "text") -> list[Classified]:
         """Classify one document's segments."""
