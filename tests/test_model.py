@@ -126,6 +126,34 @@ def test_token_counts_match_str_split_with_unusual_whitespace():
     assert table["counts"].tolist() == [len(t.split()) for t in texts]
 
 
+def test_vectorised_murmurhash_matches_scikit_learn():
+    from sklearn.utils import murmurhash3_32 as reference
+
+    from scrapeseg.train.features import HASH_SEED, murmurhash3_32
+
+    keys = ["", "a", "ab", "abc", "abcd", "abcde", "^the", "é€😀ß", "全角スペース", "x" * 101]
+    got = murmurhash3_32([key.encode("utf-8") for key in keys], HASH_SEED).tolist()
+    assert got == [reference(key, seed=HASH_SEED, positive=True) for key in keys]
+
+
+def test_space_code_is_exactly_str_isspace():
+    from scrapeseg.train.features import C_SPACE, _code_table
+
+    # Tokens are runs of non-space codes, so they are str.split tokens only if the two agree.
+    codes = _code_table()
+    assert [cp for cp in range(0x10000) if (codes[cp] == C_SPACE) != chr(cp).isspace()] == []
+
+
+def test_equal_tokens_share_a_row_and_distinct_ones_do_not():
+    from scrapeseg.train.features import TokenTable
+
+    texts = ["the cat the", "Cat the cat", "a\x00 a ab ba"]
+    table = TokenTable(2**10).build(texts)
+    tokens = [tok for t in texts for tok in t.split()]
+    rows = table["codes"].tolist()
+    assert all((rows[i] == rows[j]) == (tokens[i] == tokens[j]) for i in range(len(rows)) for j in range(len(rows)))
+
+
 def test_section_features_see_cards_after_a_header():
     docs = [["Related Articles", "Headline one here", "Headline one here", "CNA", "Headline one here", "Long text."]]
     _, dense, _ = featurize(docs, 2**12)

@@ -108,7 +108,8 @@ class _ScaledMLP:
         return self
 
     def predict_proba(self, X):
-        h = np.clip(np.asarray(X, dtype=np.float32), self.clip_lo_, self.clip_hi_)
+        h = np.maximum(np.asarray(X, dtype=np.float32), self.clip_lo_)  # np.clip, but several times faster
+        np.minimum(h, self.clip_hi_, out=h)
         for k, (w, b) in enumerate(self.weights_):
             h = h @ w
             h += b
@@ -184,17 +185,21 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
 
     # ----- building blocks -------------------------------------------------------------------
     def _scaled(self, dense):
-        return np.clip((dense - self.dense_mean_) / self.dense_scale_, -DENSE_CLIP, DENSE_CLIP).astype(np.float32)
+        z = (dense - self.dense_mean_) / self.dense_scale_
+        # minimum/maximum in place: the same as np.clip, several times faster.
+        np.maximum(z, -DENSE_CLIP, out=z)
+        np.minimum(z, DENSE_CLIP, out=z)
+        return z.astype(np.float32, copy=False)
 
     def _linear_input(self, batch, dense, tokens):
         return sp.hstack([tokens, sp.csr_matrix(self._scaled(dense))], format="csr", dtype=np.float64)
 
-    def _linear_proba(self, dense, tokens):
-        """Pass-1 probabilities without stacking the sparse and dense inputs (same as predict_proba)."""
+    def _linear_proba(self, dense, token_entries):
+        """Pass-1 probabilities from the token entries and dense inputs, without stacking them (as predict_proba)."""
         model = self.linear_
         coef = self.linear_coef_
-        nf = tokens.shape[1]
-        dec = np.asarray(tokens @ coef[:nf]) + self._scaled(dense) @ coef[nf:] + model.intercept_.astype(np.float32)
+        nf = self.n_features
+        dec = F.token_scores(token_entries, coef[:nf], len(dense)) + self._scaled(dense) @ coef[nf:] + model.intercept_.astype(np.float32)
         p = 1.0 / (1.0 + np.exp(-np.clip(dec, -30, 30)))
         p /= p.sum(axis=1, keepdims=True)
         out = np.zeros((len(dense), len(self.classes_)), dtype=np.float32)
@@ -208,7 +213,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         parts = [
             dense,
             F.window(dense[:, cols], batch, offsets),
-            probs.astype(np.float32),
+            probs,
             F.window(probs, batch, offsets),
             F.window_mean(probs, batch, 5),
             F.window_mean(probs, batch, 15),
@@ -216,7 +221,13 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
             F.prefix_suffix_mean(probs, batch),
             F.run_features(probs, batch),
         ]
-        return np.hstack(parts)
+        # One preallocated float32 block instead of np.hstack's type promotion and copies.
+        out = np.empty((len(dense), sum(p.shape[1] for p in parts)), dtype=np.float32)
+        col = 0
+        for part in parts:
+            out[:, col:col + part.shape[1]] = part
+            col += part.shape[1]
+        return out
 
     def _stack_model(self):
         if self.stacker == "hgb":
@@ -333,7 +344,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         return doc_len, out
 
     def _predict_chunk(self, docs):
-        batch, dense, tokens = F.featurize(docs, self.n_features)
+        batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False)
         n_classes = len(self.classes_)
         if len(batch) == 0:
             return np.zeros((0, n_classes))
