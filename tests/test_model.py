@@ -108,12 +108,12 @@ def test_hgb_stacker_and_three_passes_fit_and_predict(small_train):
 
 
 def test_prediction_is_independent_of_chunking(small_train, monkeypatch):
-    import scrapeseg.train.model as model_module
+    import scrapeseg.train.predict as predict_module
 
     docs = small_train["docs"]
     model = SegmentClassifier(**SMALL).fit(docs, small_train["labels"], groups=small_train["domains"])
     whole = np.concatenate(model.predict_proba_docs(docs[:9]))
-    monkeypatch.setattr(model_module, "PREDICT_CHUNK_DOCS", 2)
+    monkeypatch.setattr(predict_module, "PREDICT_CHUNK_DOCS", 2)
     chunked = np.concatenate(model.predict_proba_docs(docs[:9]))
     assert np.allclose(whole, chunked, atol=1e-6)
 

@@ -1,17 +1,18 @@
 """Text-only features of the lines of scraped documents, computed for a whole batch at once.
 
 A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
-lines are joined by newlines once; per-line and per-token work is kept to C-level calls
-(``map(len, ...)``, one ``str.split`` of the joined text, ``dict.get`` through ``map``) and
-everything else is numpy over the flat arrays:
+lines are joined by newlines once; per-line work is kept to C-level calls (``map(len, ...)``,
+one ``casefold`` of the joined text), per-token work to numpy, and only tokens never seen before
+by the process reach Python string methods (mapped over all of them at once):
 
 * character classes (upper, lower, other letters, digits, punctuation kinds, spaces and a few
   marks such as ``|``, ``•``, ``©``) come from one UTF-32 view of the joined text, one table
   lookup to an exclusive class code and a single bincount per (line, code);
-* words are whitespace tokens (assigned to lines by the positions of token starts), normalised
-  (lower case, punctuation stripped, digits as ``0``) once per *distinct* token in a process-wide
-  vocabulary, hashed with murmurhash (stable across processes) into a sparse token matrix with
-  unigrams, bigrams and a separate namespace for the first word;
+* words are whitespace tokens (runs of non-space codes, assigned to lines by their starts),
+  found in a process-wide vocabulary by a 64-bit hash of their code points, normalised (lower
+  case, punctuation stripped, digits as ``0``) once per *distinct* token and hashed with
+  murmurhash (stable across processes) into token features with unigrams, bigrams and a
+  separate namespace for the first word;
 * function-word, cue-word (promo, share, comments, app, dates, ...) ratios are lookups on the
   distinct tokens; the teaser-section regexes of :mod:`scrapeseg.corpus.teaser` only run on the
   few short lines whose first word can start them;
@@ -35,7 +36,6 @@ from itertools import count as _counter
 from operator import itemgetter
 
 import numpy as np
-import scipy.sparse as sp
 
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
@@ -531,14 +531,21 @@ def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarra
     repeats = np.diff(run_start, append=len(keys)).astype(np.float32)
     rows, cols = np.divmod(keys[run_start], n_features)
     values = np.log1p(repeats)
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
+    # float32 sums in column order, as scipy's row sums did: the values stay bit for bit the same.
+    per_row = np.bincount(rows, minlength=n)
+    norms = np.zeros(n, dtype=np.float32)
+    has = per_row > 0
+    if len(values):
+        norms[has] = np.sqrt(np.add.reduceat(values * values, (np.cumsum(per_row) - per_row)[has]))
     norms[norms == 0] = 1.0
-    values *= (1.0 / norms).astype(np.float32)[rows]
+    values *= (1.0 / norms)[rows]
     return rows, cols, values
 
 
-def token_matrix(batch: Batch, table: dict, n_features: int) -> sp.csr_matrix:
-    """Sparse hashed unigrams + within-line bigrams + first word, log-scaled and L2-normalised."""
+def token_matrix(batch: Batch, table: dict, n_features: int):
+    """Sparse hashed unigrams + within-line bigrams + first word, log-scaled and L2-normalised (CSR)."""
+    import scipy.sparse as sp  # only fitting needs the matrix; predict skips the import
+
     rows, cols, values = token_entries(batch, table, n_features)
     indptr = np.zeros(len(batch) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=len(batch)), out=indptr[1:])

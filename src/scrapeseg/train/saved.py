@@ -176,9 +176,14 @@ class SegmentModel:
 
 
 def load_model(path: str | Path | None = None) -> SegmentModel:
-    """Load a saved classifier after checking its sha256 and scikit-learn version against its card."""
-    import joblib
-    import sklearn
+    """Load a saved classifier after checking its sha256 and scikit-learn version against its card.
+
+    The classifier is restored without importing scikit-learn when its stacker allows it (see
+    scrapeseg.train.predict); the version check still holds, as the pickle's layout depends on it.
+    """
+    from importlib.metadata import version
+
+    from scrapeseg.train.predict import load_predictor
 
     path = Path(path) if path is not None else DEFAULT_MODEL
     card_file = card_path(path)
@@ -191,8 +196,14 @@ def load_model(path: str | Path | None = None) -> SegmentModel:
     if actual != card.get("sha256"):
         raise ModelError(f"{path}: sha256 {actual[:16]}… does not match its card ({str(card.get('sha256'))[:16]}…); the file was changed, refusing to load it")
     trained = card.get("versions", {}).get("scikit-learn")
-    if trained != sklearn.__version__:
-        raise ModelError(f"{path} was trained with scikit-learn {trained}, but {sklearn.__version__} is installed; retrain it or install scikit-learn=={trained}")
+    installed = version("scikit-learn")
+    if trained != installed:
+        raise ModelError(f"{path} was trained with scikit-learn {trained}, but {installed} is installed; retrain it or install scikit-learn=={trained}")
     if card.get("labels") != Label.names():
         raise ModelError(f"{path}: its labels {card.get('labels')} differ from this scrapeseg's {Label.names()}")
-    return SegmentModel(joblib.load(path), card, path)
+    estimator = load_predictor(path)
+    if estimator is None:
+        import joblib
+
+        estimator = joblib.load(path)
+    return SegmentModel(estimator, card, path)
