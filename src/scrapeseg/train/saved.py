@@ -139,15 +139,19 @@ class SegmentModel:
         lines, starts, ends, texts = segment_columns(text)
         return range(len(texts)), lines, starts, ends, texts
 
+    def predict_columns(self, documents: Sequence[Columns]) -> tuple[list[str], np.ndarray]:
+        """The label of every segment of documents given as segment columns, and its (segments x labels) scores."""
+        names = self.card["labels"]
+        proba = self.estimator.predict_proba([doc[4] for doc in documents]) if documents else np.zeros((0, len(names)))
+        # Label strings for the whole batch at once: per-row numpy access is slow.
+        return list(map(names.__getitem__, proba.argmax(axis=1).tolist())), proba
+
     def classify_columns(self, documents: Sequence[Columns]) -> list[list[Classified]]:
         """Classify documents given as segment columns in one batch."""
         if not documents:
             return []
-        names = self.card["labels"]
-        proba = self.estimator.predict_proba([doc[4] for doc in documents])
-        # Python floats and label strings for the whole batch at once: per-row numpy access is slow.
-        labels = list(map(names.__getitem__, proba.argmax(axis=1).tolist()))
-        scores = list(map(dict, map(zip, repeat(names), proba.tolist())))
+        labels, proba = self.predict_columns(documents)
+        scores = list(map(dict, map(zip, repeat(self.card["labels"]), proba.tolist())))
         out = []
         row = 0
         for doc in documents:
