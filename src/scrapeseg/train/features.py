@@ -542,28 +542,24 @@ def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarra
     return rows, cols, values
 
 
+def _csr(entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_lines: int, n_features: int):
+    """The CSR matrix of sorted, duplicate-free token entries, without scipy re-sorting them."""
+    import scipy.sparse as sp  # imported on first use: loading a model for prediction stays fast
+
+    rows, cols, values = entries
+    indptr = np.zeros(n_lines + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_lines), out=indptr[1:])
+    return sp.csr_matrix((values, cols, indptr), shape=(n_lines, n_features))
+
+
 def token_matrix(batch: Batch, table: dict, n_features: int):
     """Sparse hashed unigrams + within-line bigrams + first word, log-scaled and L2-normalised (CSR)."""
-    import scipy.sparse as sp  # only fitting needs the matrix; predict skips the import
-
-    rows, cols, values = token_entries(batch, table, n_features)
-    indptr = np.zeros(len(batch) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(batch)), out=indptr[1:])
-    return sp.csr_matrix((values, cols, indptr), shape=(len(batch), n_features))
+    return _csr(token_entries(batch, table, n_features), len(batch), n_features)
 
 
 def token_scores(entries: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, n_lines: int) -> np.ndarray:
-    """token_matrix(...) @ coef from the matrix's entries, without building it."""
-    rows, cols, values = entries
-    weighted = coef[cols]
-    weighted *= values[:, None]
-    # Entries are sorted by row, so each line's sum is one contiguous reduceat segment.
-    per_row = np.bincount(rows, minlength=n_lines)
-    out = np.zeros((n_lines, coef.shape[1]), dtype=weighted.dtype)
-    has = per_row > 0
-    if len(weighted):
-        out[has] = np.add.reduceat(weighted, (np.cumsum(per_row) - per_row)[has], axis=0)
-    return out
+    """token_matrix(...) @ coef from the matrix's entries: scipy's CSR product, the fastest here."""
+    return np.asarray(_csr(entries, n_lines, coef.shape[0]) @ coef)
 
 
 DENSE_NAMES: list[str] = []

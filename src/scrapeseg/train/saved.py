@@ -8,10 +8,12 @@ different scikit-learn, whose pickles are not guaranteed to load or behave the s
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import platform
 from collections.abc import Sequence
+from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
@@ -95,6 +97,23 @@ def dataset_hash(lock_path: Path, dataset_out: str) -> str | None:
     return None
 
 
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Each pass over the growing heap is triggered by allocations alone; for a batch's segments
+    and score dicts these passes cost three times the building itself (measured: 7.7 s vs 1.9 s
+    for 814k segments), and none of the objects can form a cycle.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Classified(NamedTuple):
     """One segment with its predicted label and per-label scores."""
 
@@ -151,13 +170,14 @@ class SegmentModel:
         if not documents:
             return []
         labels, proba = self.predict_columns(documents)
-        scores = list(map(dict, map(zip, repeat(self.card["labels"]), proba.tolist())))
-        out = []
-        row = 0
-        for doc in documents:
-            end = row + len(doc[4])
-            out.append(list(map(Classified._make, zip(*doc, labels[row:end], scores[row:end]))))
-            row = end
+        with _gc_paused():
+            scores = list(map(dict, map(zip, repeat(self.card["labels"]), proba.tolist())))
+            out = []
+            row = 0
+            for doc in documents:
+                end = row + len(doc[4])
+                out.append(list(map(Classified._make, zip(*doc, labels[row:end], scores[row:end]))))
+                row = end
         return out
 
     def classify_segments(self, documents: Sequence[list]) -> list[list[Classified]]:
