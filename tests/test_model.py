@@ -108,12 +108,12 @@ def test_hgb_stacker_and_three_passes_fit_and_predict(small_train):
 
 
 def test_prediction_is_independent_of_chunking(small_train, monkeypatch):
-    import scrapeseg.train.model as model_module
+    import scrapeseg.train.predict as predict_module
 
     docs = small_train["docs"]
     model = SegmentClassifier(**SMALL).fit(docs, small_train["labels"], groups=small_train["domains"])
     whole = np.concatenate(model.predict_proba_docs(docs[:9]))
-    monkeypatch.setattr(model_module, "PREDICT_CHUNK_DOCS", 2)
+    monkeypatch.setattr(predict_module, "PREDICT_CHUNK_DOCS", 2)
     chunked = np.concatenate(model.predict_proba_docs(docs[:9]))
     assert np.allclose(whole, chunked, atol=1e-6)
 
@@ -124,6 +124,34 @@ def test_token_counts_match_str_split_with_unusual_whitespace():
     texts = ["a\xa0b\u2028c\td", "  lead and trail  ", "x", "\u3000全角 space", "e\x1cf"]
     table = TokenTable(2**10).build(texts)
     assert table["counts"].tolist() == [len(t.split()) for t in texts]
+
+
+def test_vectorised_murmurhash_matches_scikit_learn():
+    from sklearn.utils import murmurhash3_32 as reference
+
+    from scrapeseg.train.features import HASH_SEED, murmurhash3_32
+
+    keys = ["", "a", "ab", "abc", "abcd", "abcde", "^the", "é€😀ß", "全角スペース", "x" * 101]
+    got = murmurhash3_32([key.encode("utf-8") for key in keys], HASH_SEED).tolist()
+    assert got == [reference(key, seed=HASH_SEED, positive=True) for key in keys]
+
+
+def test_space_code_is_exactly_str_isspace():
+    from scrapeseg.train.features import C_SPACE, _code_table
+
+    # Tokens are runs of non-space codes, so they are str.split tokens only if the two agree.
+    codes = _code_table()
+    assert [cp for cp in range(0x10000) if (codes[cp] == C_SPACE) != chr(cp).isspace()] == []
+
+
+def test_equal_tokens_share_a_row_and_distinct_ones_do_not():
+    from scrapeseg.train.features import TokenTable
+
+    texts = ["the cat the", "Cat the cat", "a\x00 a ab ba"]
+    table = TokenTable(2**10).build(texts)
+    tokens = [tok for t in texts for tok in t.split()]
+    rows = table["codes"].tolist()
+    assert all((rows[i] == rows[j]) == (tokens[i] == tokens[j]) for i in range(len(rows)) for j in range(len(rows)))
 
 
 def test_section_features_see_cards_after_a_header():

@@ -32,6 +32,12 @@ def test_round_trip_gives_the_estimators_probabilities(small_model, corpora):
     assert model.identity == f"segment-classifier@{model.card['sha256'][:12]}"
 
 
+def test_loading_for_prediction_does_not_import_scikit_learn(small_model):
+    code = f"import sys, scrapeseg; m = scrapeseg.load_model({str(small_model)!r}); m.classify('A line.'); print(sorted(k for k in sys.modules if k.split('.')[0] in ('sklearn', 'pandas')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_tampered_file_is_refused_before_unpickling(small_model, tmp_path):
     copy = tmp_path / "m.joblib"
     shutil.copy(small_model, copy)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from scrapeseg.corpus import segment as segment_module
 from scrapeseg.corpus.batch import segment_file
-from scrapeseg.corpus.segment import Segment, iter_segments, read_text_file, segment_text
+from scrapeseg.corpus.segment import Segment, iter_segments, read_text_file, segment_columns, segment_text
 
 # Line ends (\r, \n), whitespace that is not a line end for us but is for str.splitlines
 # (\x0b, \x0c, \x1c-\x1e, \x85, \u2028, \u2029), other whitespace, NUL, controls and
@@ -169,3 +169,12 @@ def test_streamed_file_equals_whole_file_property(tmp_path_factory, text: str, c
         assert list(segments) == whole
     finally:
         segment_module.WHOLE_FILE_BYTES, segment_module.STREAM_CHUNK_BYTES = original
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(["a", "b", " ", "\t", "\n", "\r", "\u2028", "\x85", "\xa0", "é", "\x0c"]), max_size=60))
+@example("  lead\n\n trail  \nlast")
+def test_segment_columns_equal_segment_text(text):
+    segments = segment_text("d", text)
+    expected = ([s.line for s in segments], [s.start for s in segments], [s.end for s in segments], [s.text for s in segments])
+    assert segment_columns(text) == expected

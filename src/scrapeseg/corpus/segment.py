@@ -6,6 +6,8 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, compress, count, repeat
+from operator import add, sub
 from pathlib import Path
 
 from scrapeseg.corpus.decode import (
@@ -102,6 +104,23 @@ def _make(doc: str, part: str, lo: int, hi: int, base: int, index: int, line: in
 def segment_text(doc: str, text: str) -> list[Segment]:
     """All segments of one decoded text."""
     return list(iter_segments(doc, (text,)))
+
+
+def segment_columns(text: str) -> tuple[list[int], list[int], list[int], list[str]]:
+    """(line numbers, starts, ends, texts) of the segments of one decoded text, as `segment_text` finds them."""
+    if "\r" in text:  # CR and CRLF endings take the general path; LF-only text splits in C
+        segments = segment_text("", text)
+        return [s.line for s in segments], [s.start for s in segments], [s.end for s in segments], [s.text for s in segments]
+    raw = text.split("\n")
+    texts = list(map(str.strip, raw))
+    keep = list(map(bool, texts))
+    raw_len = list(map(len, raw))
+    line_start = accumulate(map(add, raw_len, repeat(1)), initial=0)
+    starts = list(map(add, line_start, map(sub, raw_len, map(len, map(str.lstrip, raw)))))
+    ends = list(map(add, starts, map(len, texts)))
+    return (
+        list(compress(count(1), keep)), list(compress(starts, keep)), list(compress(ends, keep)), list(compress(texts, keep))
+    )
 
 
 def read_text_file(path: Path, name: str | None = None) -> Decoded:

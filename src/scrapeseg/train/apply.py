@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from itertools import repeat
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TextIO
 
@@ -25,12 +27,29 @@ def _read_segments(path_arg: str) -> list:
     return list(segments)
 
 
-def _batches(paths: list[str], failures: list[str]) -> Iterator[list[tuple[str, list]]]:
-    """Batches of (file, segments), recording unreadable files as failures and carrying on."""
-    batch: list[tuple[str, list]] = []
+def _read_columns(path_arg: str) -> tuple:
+    """The segment columns (indexes, lines, starts, ends, texts) of one file as given on the command line.
+
+    Text files decoded whole (as segment_file does) are split by segment_columns without Segment
+    objects; HTML pages, large streamed files and errors go through segment_file.
+    """
+    from scrapeseg.corpus.batch import _is_html
+    from scrapeseg.corpus.segment import WHOLE_FILE_BYTES, read_text_file, segment_columns
+
+    path = Path(path_arg)
+    if path.is_file() and not _is_html(path) and path.stat().st_size <= WHOLE_FILE_BYTES:
+        lines, starts, ends, texts = segment_columns(read_text_file(path, path_arg).text)
+        return range(len(texts)), lines, starts, ends, texts
+    segments = _read_segments(path_arg)
+    return [s.index for s in segments], [s.line for s in segments], [s.start for s in segments], [s.end for s in segments], [s.text for s in segments]
+
+
+def _batches(paths: list[str], failures: list[str]) -> Iterator[list[tuple[str, tuple]]]:
+    """Batches of (file, segment columns), recording unreadable files as failures and carrying on."""
+    batch: list[tuple[str, tuple]] = []
     for path in paths:
         try:
-            batch.append((path, _read_segments(path)))
+            batch.append((path, _read_columns(path)))
         except (InputError, OSError) as err:
             failures.append(str(err))
             continue
@@ -41,12 +60,16 @@ def _batches(paths: list[str], failures: list[str]) -> Iterator[list[tuple[str, 
         yield batch
 
 
-def format_record(doc_json: str, item, names: list[str]) -> str:
-    """One JSON Lines record, built by hand because json.dumps per segment dominates the budget."""
-    scores = ", ".join(f'"{name}": {item.scores[name]!r}' for name in names)
+def record_template(names: list[str]) -> str:
+    """str.format template of one JSON Lines record: doc, index, line, start, end, text (JSON), label, scores.
+
+    Records are built by hand because json.dumps per segment dominates the budget; scores print
+    as repr(float), as json does.
+    """
+    scores = ", ".join(f'"{name}": {{!r}}' for name in names)
     return (
-        f'{{"doc": {doc_json}, "index": {item.index}, "line": {item.line}, "start": {item.start}, '
-        f'"end": {item.end}, "text": {_dumps(item.text)}, "label": "{item.label}", "scores": {{{scores}}}}}\n'
+        '{{"doc": {}, "index": {}, "line": {}, "start": {}, "end": {}, '
+        f'"text": {{}}, "label": "{{}}", "scores": {{{{{scores}}}}}}}}}\n'
     )
 
 
@@ -55,13 +78,19 @@ def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys
     from scrapeseg.train.saved import load_model
 
     model = load_model(model_path)
-    names = model.card["labels"]
+    template = record_template(model.card["labels"]).format
     failures: list[str] = []
     for batch in _batches(paths, failures):
-        results = model.classify_segments([segments for _, segments in batch])
-        for (path, _), items in zip(batch, results):
-            doc_json = _dumps(path)
-            out.write("".join(format_record(doc_json, item, names) for item in items))
+        labels, scores = model.predict_columns([columns for _, columns in batch])
+        score_columns = scores.T.tolist()
+        row = 0
+        for path, (indexes, lines, starts, ends, texts) in batch:
+            end = row + len(texts)
+            out.write("".join(map(
+                template, repeat(_dumps(path)), indexes, lines, starts, ends, map(encode_basestring, texts),
+                labels[row:end], *(column[row:end] for column in score_columns),
+            )))
+            row = end
     out.flush()
     for failure in failures:
         print(f"scrapeseg classify: {failure}", file=err)

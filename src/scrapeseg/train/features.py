@@ -1,17 +1,18 @@
 """Text-only features of the lines of scraped documents, computed for a whole batch at once.
 
 A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
-lines are joined by newlines once; per-line and per-token work is kept to C-level calls
-(``map(len, ...)``, one ``str.split`` of the joined text, ``dict.get`` through ``map``) and
-everything else is numpy over the flat arrays:
+lines are joined by newlines once; per-line work is kept to C-level calls (``map(len, ...)``,
+one ``casefold`` of the joined text), per-token work to numpy, and only tokens never seen before
+by the process reach Python string methods (mapped over all of them at once):
 
 * character classes (upper, lower, other letters, digits, punctuation kinds, spaces and a few
   marks such as ``|``, ``•``, ``©``) come from one UTF-32 view of the joined text, one table
   lookup to an exclusive class code and a single bincount per (line, code);
-* words are whitespace tokens (assigned to lines by the positions of token starts), normalised
-  (lower case, punctuation stripped, digits as ``0``) once per *distinct* token in a process-wide
-  vocabulary, hashed with murmurhash (stable across processes) into a sparse token matrix with
-  unigrams, bigrams and a separate namespace for the first word;
+* words are whitespace tokens (runs of non-space codes, assigned to lines by their starts),
+  found in a process-wide vocabulary by a 64-bit hash of their code points, normalised (lower
+  case, punctuation stripped, digits as ``0``) once per *distinct* token and hashed with
+  murmurhash (stable across processes) into token features with unigrams, bigrams and a
+  separate namespace for the first word;
 * function-word, cue-word (promo, share, comments, app, dates, ...) ratios are lookups on the
   distinct tokens; the teaser-section regexes of :mod:`scrapeseg.corpus.teaser` only run on the
   few short lines whose first word can start them;
@@ -32,10 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
 from itertools import count as _counter
+from operator import itemgetter
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
@@ -113,6 +113,7 @@ STRIP_CHARS = "".join(
 ) + "\u2018\u2019\u201c\u201d\u2026\u2013\u2014"
 DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 _TIME_TOKEN = re.compile(r"^\d{1,2}[:.]\d\d$")
+_NONZERO_DIGIT = re.compile("[1-9]")
 _YEAR_TOKEN = re.compile(r"^(19|20)\d\d$")
 
 # Character class bits for the UTF-32 lookup table.
@@ -244,24 +245,15 @@ class TokenTable:
 
     def build(self, texts: list[str]):
         chars = char_view(texts)
-        n = len(texts)
-        # All whitespace tokens of the batch from one split of the joined text; a token belongs to
-        # the line holding its first character (a non-space after a space or the start).
-        tokens = chars["joined"].split()
-        is_space = chars["codes"] == C_SPACE
-        tok_start = np.flatnonzero(~is_space & np.r_[True, is_space[:-1]]) if n else np.zeros(0, np.int64)
-        if len(tok_start) == len(tokens):
-            line_of = np.searchsorted(chars["starts"], tok_start, side="right") - 1
-            counts = np.bincount(line_of, minlength=n).astype(np.int64)
-        else:  # a whitespace definition mismatch: split line by line
-            split = list(map(str.split, texts))
-            counts = np.fromiter(map(len, split), dtype=np.int64, count=n)
-            tokens = list(chain.from_iterable(split))
+        # Whitespace tokens (what str.split finds, as no token spans the newline between lines) are
+        # runs of non-space codes; a token belongs to the line holding its first character.
+        not_space = chars["codes"] != C_SPACE
+        edges = np.flatnonzero(np.diff(not_space, prepend=False, append=False))
+        tok_start, tok_end = edges[0::2], edges[1::2]
+        line_of = np.searchsorted(chars["starts"], tok_start, side="right") - 1
+        counts = np.bincount(line_of, minlength=len(texts)).astype(np.int64)
         vocab = _vocab(self.n_features)
-        # dict.get through map stays in C; only unseen tokens (-1) take the Python path.
-        codes = np.fromiter(map(vocab.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
-        for i in np.flatnonzero(codes < 0).tolist():
-            codes[i] = vocab[tokens[i]]
+        codes = vocab.rows(_span_hashes(chars["cps"], tok_start, tok_end), chars["joined"], tok_start, tok_end)
         info = vocab.table()
         return dict(
             counts=counts, codes=codes, h=info[:, 0], h_first=info[:, 1],
@@ -284,31 +276,124 @@ def char_view(texts: list[str]) -> dict:
     return dict(joined=joined, lengths=lengths, starts=starts, ends=starts + lengths, cps=cps, codes=codes)
 
 
-class _Vocab(dict):
-    """Raw token -> row id of a growing (hash, first-word hash, flags, cue bits) table.
+# 64-bit polynomial hashing of token code points: equal tokens always hash alike, and two distinct
+# tokens of a million-token vocabulary collide with probability ~1e-7, so the vocabulary is keyed by hash.
+HASH_BASE = np.uint64(0x100000001B3)
+HASH_BASE_INV = np.uint64(pow(int(HASH_BASE), -1, 2**64))
+HASH_LEN_MULT = np.uint64(0x9E3779B97F4A7C15)
+HASH_MIX = np.uint64(0xBF58476D1CE4E5B9)
+SLOT_MIX = np.uint64(0x94D049BB133111EB)
+VOCAB_MIN_BITS = 16
 
-    Lookups go through ``dict.__getitem__`` in C; only unseen tokens reach Python (``__missing__``).
-    Row ids depend on the order tokens were first seen, but they only index the table, so features
-    do not depend on the history.
+
+_POWERS: list[np.ndarray] = [np.ones(0, dtype=np.uint64), np.ones(0, dtype=np.uint64)]
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """HASH_BASE**i and HASH_BASE_INV**i mod 2**64 for i < n (cached, grown by doubling)."""
+    if len(_POWERS[0]) < n:
+        size = max(n, 2 * len(_POWERS[0]), 1024)
+        for k, base in enumerate((HASH_BASE, HASH_BASE_INV)):
+            steps = np.full(size, base, dtype=np.uint64)
+            steps[0] = 1
+            _POWERS[k] = np.multiply.accumulate(steps)
+    return _POWERS[0][:n], _POWERS[1][:n]
+
+
+def _span_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of the code points cps[starts[i]:ends[i]] of each span, independent of its position."""
+    base_pow, inv_pow = _powers(len(cps) + 1)
+    prefix = np.zeros(len(cps) + 1, dtype=np.uint64)
+    np.cumsum(cps * inv_pow[: len(cps)], out=prefix[1:])
+    h = (prefix[ends] - prefix[starts]) * base_pow[starts] + (ends - starts).astype(np.uint64) * HASH_LEN_MULT
+    h ^= h >> np.uint64(31)
+    h *= HASH_MIX
+    h ^= h >> np.uint64(29)
+    return h
+
+
+class _Vocab:
+    """Token hash -> row id of a growing (hash, first-word hash, flags, cue bits) table.
+
+    An open-addressing hash table in numpy arrays, so a batch's tokens are looked up in a few
+    vectorised passes; only unseen tokens reach Python. Row ids depend on the order tokens were
+    first seen, but they only index the table, so features do not depend on the history.
     """
 
     def __init__(self, n_features: int):
-        super().__init__()
         self.n_features = n_features
-        self.rows: list[tuple[int, int, int, int]] = []
-        self._table = np.zeros((0, 4), dtype=np.int64)
+        self.size = 0
+        self._table = np.zeros((1 << VOCAB_MIN_BITS, 4), dtype=np.int64)
+        self._alloc(VOCAB_MIN_BITS)
 
-    def __missing__(self, raw: str) -> int:
-        k = len(self.rows)
-        self.rows.append(_token_row(raw, self.n_features))
-        self[raw] = k
-        return k
+    def __len__(self) -> int:
+        return self.size
+
+    def _alloc(self, bits: int) -> None:
+        self.bits = bits
+        self.keys = np.zeros(1 << bits, dtype=np.uint64)
+        self.vals = np.full(1 << bits, -1, dtype=np.int64)
+
+    def _slots(self, hashes: np.ndarray) -> np.ndarray:
+        return ((hashes * SLOT_MIX) >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def _find(self, hashes: np.ndarray) -> np.ndarray:
+        """Row of each hash, -1 where absent."""
+        out = np.full(len(hashes), -1, dtype=np.int64)
+        pending = np.arange(len(hashes))
+        slot = self._slots(hashes)
+        mask = (1 << self.bits) - 1
+        while len(pending):
+            vals = self.vals[slot]
+            hit = (vals >= 0) & (self.keys[slot] == hashes[pending])
+            out[pending[hit]] = vals[hit]
+            # Probe on while the slot holds another key; an empty slot means absent.
+            probe = (vals >= 0) & ~hit
+            pending, slot = pending[probe], (slot[probe] + 1) & mask
+        return out
+
+    def _insert(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        """Add distinct hashes that are not in the table yet."""
+        mask = (1 << self.bits) - 1
+        slot = self._slots(hashes)
+        while len(hashes):
+            free = self.vals[slot] < 0
+            # Of several new keys wanting one free slot, the first takes it; the rest probe on.
+            _, first = np.unique(slot[free], return_index=True)
+            won = np.flatnonzero(free)[first]
+            self.keys[slot[won]] = hashes[won]
+            self.vals[slot[won]] = rows[won]
+            left = np.ones(len(hashes), dtype=bool)
+            left[won] = False
+            hashes, rows, slot = hashes[left], rows[left], (slot[left] + 1) & mask
+
+    def rows(self, hashes: np.ndarray, joined: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Row ids of the tokens joined[starts[i]:ends[i]] with the given hashes, adding unseen ones."""
+        rows = self._find(hashes)
+        missing = np.flatnonzero(rows < 0)
+        if len(missing):
+            new_hashes, first, inverse = np.unique(hashes[missing], return_index=True, return_inverse=True)
+            raws = [joined[starts[i]:ends[i]] for i in missing[first].tolist()]
+            new_rows = np.arange(self.size, self.size + len(raws), dtype=np.int64)
+            if len(self._table) < self.size + len(raws):
+                grown = np.zeros((2 * (self.size + len(raws)), 4), dtype=np.int64)
+                grown[: self.size] = self._table[: self.size]
+                self._table = grown
+            self._table[self.size:self.size + len(raws)] = _token_rows(raws, self.n_features)
+            self.size += len(raws)
+            # Keep the hash table at most half full so probe runs stay short.
+            if 2 * self.size > len(self.keys):
+                old = np.flatnonzero(self.vals >= 0)
+                old_keys, old_vals = self.keys[old], self.vals[old]
+                self._alloc(int(np.ceil(np.log2(4 * self.size))))
+                self._insert(old_keys, old_vals)
+            self._insert(new_hashes, new_rows)
+            rows[missing] = new_rows[inverse.ravel()]
+        return rows
 
     def table(self) -> np.ndarray:
-        if len(self._table) < len(self.rows):
-            new = np.array(self.rows[len(self._table):], dtype=np.int64).reshape(-1, 4)
-            self._table = np.concatenate([self._table, new])
-        return self._table
+        """The (hash, first-word hash, flags, cue bits) rows so far."""
+        return self._table[: self.size]
 
 
 _VOCABS: dict[int, _Vocab] = {}
@@ -330,41 +415,100 @@ for _i, _name in enumerate(CUE_NAMES):
         _CUE_BITS[_w] = _CUE_BITS.get(_w, 0) | (1 << _i)
 
 
-def _token_row(raw: str, n_feat: int) -> tuple[int, int, int, int]:
-    """(hash, first-word hash, flags, cue bits) of one raw whitespace token."""
-    time_bit, year_bit = 1 << len(CUE_NAMES), 1 << (len(CUE_NAMES) + 1)
-    low = raw.lower()
-    norm = low.strip(STRIP_CHARS)
-    flags = 0
-    cue = 0
-    if norm:
-        flags |= 1
-        if raw[0].isupper() or not raw[0].isalpha() and raw.strip(STRIP_CHARS)[:1].isupper():
-            flags |= 4
-        if norm in FUNCTION_WORDS:
-            flags |= 2
-        if norm in STRONG_PROMO_WORDS:
-            flags |= 16
-        cue = _CUE_BITS.get(norm, 0)
-        if _TIME_TOKEN.match(norm):
-            cue |= time_bit
-        if _YEAR_TOKEN.match(norm):
-            cue |= year_bit
-        norm = norm.translate(DIGITS_TO_ZERO)
-    else:
-        norm = raw  # symbols such as | • » stay as tokens of their own
-    if low in HEADER_STARTERS or norm in HEADER_STARTERS:
-        flags |= 8
-    return (
-        murmurhash3_32(norm, seed=HASH_SEED, positive=True) % n_feat,
-        murmurhash3_32(FIRST_WORD_PREFIX + norm, seed=HASH_SEED, positive=True) % n_feat,
-        flags,
-        cue,
+def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
+    """(hash, first-word hash, flags, cue bits) rows of raw whitespace tokens.
+
+    Each step maps a C-level method over all tokens at once and the hashes are one numpy pass:
+    new tokens keep coming in steady state, so this is a hot path.
+    """
+    if not raws:
+        return np.zeros((0, 4), dtype=np.int64)
+    lows = list(map(str.lower, raws))
+    stripped = list(map(str.strip, lows, repeat(STRIP_CHARS)))
+    word = np.fromiter(map(bool, stripped), dtype=bool, count=len(raws))
+
+    def flag(test, values) -> np.ndarray:
+        return np.fromiter(map(bool, map(test, values)), dtype=bool, count=len(raws)) & word
+
+    # Title case: an upper-case first character, or the first one after leading punctuation.
+    title = np.fromiter(map(str.isupper, map(itemgetter(0), raws)), dtype=bool, count=len(raws))
+    lead = np.flatnonzero(~title & ~np.fromiter(map(str.isalpha, map(itemgetter(0), raws)), dtype=bool, count=len(raws)))
+    title[lead] = [raws[i].strip(STRIP_CHARS)[:1].isupper() for i in lead.tolist()]
+    cue = np.fromiter(map(_CUE_BITS.get, stripped, repeat(0)), dtype=np.int64, count=len(raws))
+    cue |= flag(_TIME_TOKEN.match, stripped) * (1 << len(CUE_NAMES))
+    cue |= flag(_YEAR_TOKEN.match, stripped) * (1 << (len(CUE_NAMES) + 1))
+    cue[~word] = 0
+    # Digits become 0 in the hashed form; symbols-only tokens such as | • » hash as they are.
+    norms = stripped.copy()
+    for i in np.flatnonzero(flag(_NONZERO_DIGIT.search, stripped)).tolist():
+        norms[i] = stripped[i].translate(DIGITS_TO_ZERO)
+    for i in np.flatnonzero(~word).tolist():
+        norms[i] = raws[i]
+    flags = (
+        word * 1 + flag(FUNCTION_WORDS.__contains__, stripped) * 2 + title * word * 4
+        + np.fromiter(map(bool, map(HEADER_STARTERS.intersection, zip(lows, norms))), dtype=bool, count=len(raws)) * 8
+        + flag(STRONG_PROMO_WORDS.__contains__, stripped) * 16
+    )
+    encoded = list(map(str.encode, norms))
+    return np.stack(
+        [
+            murmurhash3_32(encoded, HASH_SEED) % n_feat,
+            murmurhash3_32(list(map(FIRST_WORD_PREFIX.encode().__add__, encoded)), HASH_SEED) % n_feat,
+            flags.astype(np.int64),
+            cue,
+        ],
+        axis=1,
     )
 
 
-def token_matrix(batch: Batch, table: dict, n_features: int) -> sp.csr_matrix:
-    """Sparse hashed unigrams + within-line bigrams + first word, log-scaled and L2-normalised."""
+MURMUR_C1, MURMUR_C2 = 0xCC9E2D51, 0x1B873593
+MURMUR_ADD = 0xE6546B64
+MURMUR_FMIX1, MURMUR_FMIX2 = 0x85EBCA6B, 0xC2B2AE35
+
+
+def _rotl32(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << r) | (x >> (32 - r))
+
+
+def _murmur_k(k: np.ndarray) -> np.ndarray:
+    k *= MURMUR_C1
+    k = _rotl32(k, 15)
+    k *= MURMUR_C2
+    return k
+
+
+def murmurhash3_32(keys: Sequence[bytes], seed: int) -> np.ndarray:
+    """MurmurHash3 (x86, 32 bit) of each byte string, vectorised; as sklearn's murmurhash3_32(key, seed, positive=True)."""
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    buf = np.frombuffer(b"".join(keys) + bytes(4), dtype=np.uint8).astype(np.uint32)
+    offsets = np.zeros(len(keys), dtype=np.int64)
+    np.cumsum(lens[:-1], out=offsets[1:])
+    blocks = lens // 4
+    h = np.full(len(keys), seed, dtype=np.uint32)
+    for j in range(int(blocks.max(initial=0))):
+        active = np.flatnonzero(blocks > j)
+        pos = offsets[active] + 4 * j
+        k = _murmur_k(buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24))
+        x = _rotl32(h[active] ^ k, 13)
+        h[active] = x * np.uint32(5) + np.uint32(MURMUR_ADD)
+    tail = offsets + 4 * blocks
+    rest = lens & 3
+    k = np.zeros(len(keys), dtype=np.uint32)
+    for i in (2, 1, 0):
+        k ^= np.where(rest > i, buf[tail + i] << (8 * i), 0).astype(np.uint32)
+    h ^= np.where(rest > 0, _murmur_k(k), 0).astype(np.uint32)
+    h ^= lens.astype(np.uint32)
+    h ^= h >> 16
+    h *= MURMUR_FMIX1
+    h ^= h >> 13
+    h *= MURMUR_FMIX2
+    h ^= h >> 16
+    return h.astype(np.int64)
+
+
+def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) of the hashed unigrams + within-line bigrams + first word, log-scaled
+    and L2-normalised per line, sorted by row then column without duplicates."""
     counts = table["counts"]
     n = len(batch)
     line_of = np.repeat(np.arange(n), counts)
@@ -379,16 +523,43 @@ def token_matrix(batch: Batch, table: dict, n_features: int) -> sp.csr_matrix:
     first_idx = np.cumsum(counts) - counts
     has = counts > 0
     first = table["h_first"][table["codes"][first_idx[has]]]
-    rows = np.concatenate([line_of, bi_rows, np.flatnonzero(has)])
-    cols = np.concatenate([hashes, bi, first])
-    data = np.ones(len(rows), dtype=np.float32)
-    mat = sp.csr_matrix((data, (rows, cols)), shape=(n, n_features), dtype=np.float32)
-    mat.sum_duplicates()
-    np.log1p(mat.data, out=mat.data)
-    norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
+    keys = np.concatenate([line_of, bi_rows, np.flatnonzero(has)]) * n_features
+    keys += np.concatenate([hashes, bi, first])
+    # One sort brings a line's repeated features together; run lengths are their counts.
+    keys.sort()
+    run_start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
+    repeats = np.diff(run_start, append=len(keys)).astype(np.float32)
+    rows, cols = np.divmod(keys[run_start], n_features)
+    values = np.log1p(repeats)
+    # float32 sums in column order, as scipy's row sums did: the values stay bit for bit the same.
+    per_row = np.bincount(rows, minlength=n)
+    norms = np.zeros(n, dtype=np.float32)
+    has = per_row > 0
+    if len(values):
+        norms[has] = np.sqrt(np.add.reduceat(values * values, (np.cumsum(per_row) - per_row)[has]))
     norms[norms == 0] = 1.0
-    mat = sp.diags((1.0 / norms).astype(np.float32)) @ mat
-    return mat.tocsr()
+    values *= (1.0 / norms)[rows]
+    return rows, cols, values
+
+
+def _csr(entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_lines: int, n_features: int):
+    """The CSR matrix of sorted, duplicate-free token entries, without scipy re-sorting them."""
+    import scipy.sparse as sp  # imported on first use: loading a model for prediction stays fast
+
+    rows, cols, values = entries
+    indptr = np.zeros(n_lines + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_lines), out=indptr[1:])
+    return sp.csr_matrix((values, cols, indptr), shape=(n_lines, n_features))
+
+
+def token_matrix(batch: Batch, table: dict, n_features: int):
+    """Sparse hashed unigrams + within-line bigrams + first word, log-scaled and L2-normalised (CSR)."""
+    return _csr(token_entries(batch, table, n_features), len(batch), n_features)
+
+
+def token_scores(entries: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, n_lines: int) -> np.ndarray:
+    """token_matrix(...) @ coef from the matrix's entries: scipy's CSR product, the fastest here."""
+    return np.asarray(_csr(entries, n_lines, coef.shape[0]) @ coef)
 
 
 DENSE_NAMES: list[str] = []
@@ -431,11 +602,12 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
     chars = table.get("chars") or char_view(texts)
     lengths, starts, ends, cps, char_codes = (chars[k] for k in ("lengths", "starts", "ends", "cps", "codes"))
+    joined = chars["joined"]
     bits_t, marks_t = _char_table()
-    line_char = np.repeat(np.arange(n, dtype=np.int32), lengths + 1)[: len(cps)]
-    per_line = np.bincount(line_char * np.int32(N_CODES) + char_codes, minlength=n * N_CODES)
-    per_line = per_line.reshape(n, N_CODES).astype(np.float64)
-    del line_char
+    line_code = np.repeat(np.arange(0, n * N_CODES, N_CODES, dtype=np.intp), lengths + 1)[: len(cps)]
+    line_code += char_codes
+    per_line = np.bincount(line_code, minlength=n * N_CODES).reshape(n, N_CODES).astype(np.float64)
+    del line_code
     mark_counts = per_line[:, C_MARK0:]
     punct_all = per_line[:, C_PUNCT] + per_line[:, C_SENT] + per_line[:, C_COMMA] + mark_counts.sum(axis=1)
     counts_bits = np.zeros((n, 8))
@@ -570,7 +742,12 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     # Repetition of the exact (case-folded) line inside its document.
     # Code of a line's text: the flat index of its first case-folded copy in the batch.
     first_seen: dict[str, int] = {}
-    text_codes = np.fromiter(map(first_seen.setdefault, map(str.casefold, texts), _counter()), dtype=np.int64, count=n)
+    # Case folding never makes or removes a newline, so one casefold of the joined text splits back
+    # into the lines, unless a line itself holds a newline.
+    folded = joined.casefold().split("\n")
+    if len(folded) != n:
+        folded = list(map(str.casefold, texts))
+    text_codes = np.fromiter(map(first_seen.setdefault, folded, _counter()), dtype=np.int64, count=n)
     key_codes = np.unique(text_codes * len(batch.doc_len) + batch.doc, return_inverse=True)[1].ravel()
     copies = np.bincount(key_codes)[key_codes].astype(np.float64)
     order_k = np.argsort(key_codes, kind="stable")
@@ -626,10 +803,11 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["until_long"] = np.log1p(_last_flag_distance(long_line[rev], rev_batch)[::-1])
     cols["doc_long_share"] = _doc_reduce(np.add, long_line.astype(np.float64), batch) / np.maximum(nl, 1)
 
-    out = np.empty((n, len(DENSE_NAMES)), dtype=np.float32)
+    # Filled column by column as rows of the transpose: contiguous writes, then one transposing copy.
+    out = np.empty((len(DENSE_NAMES), n), dtype=np.float32)
     for j, name in enumerate(DENSE_NAMES):
-        out[:, j] = cols[name]
-    return out
+        out[j] = cols[name]
+    return np.ascontiguousarray(out.T)
 
 
 def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0) -> np.ndarray:
@@ -643,14 +821,11 @@ def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float
         # Line j = i + off is in the same document iff 0 <= pos + off < n_lines.
         if abs(off) >= n:
             continue  # no line of the batch has a neighbour that far
-        ok = (batch.pos + off >= 0) & (batch.pos + off < batch.n)
         if off >= 0:
-            src, dst = slice(off, n), slice(0, n - off)
+            block[: n - off] = values[off:]
         else:
-            src, dst = slice(0, n + off), slice(-off, n)
-        shifted = np.full((n, k), fill, dtype=np.float32)
-        shifted[dst] = values[src]
-        np.copyto(block, shifted, where=ok[:, None])
+            block[-off:] = values[: n + off]
+        block[(batch.pos + off < 0) | (batch.pos + off >= batch.n)] = fill
     return out
 
 
@@ -723,10 +898,14 @@ def run_features(probs: np.ndarray, batch: Batch) -> np.ndarray:
     return out
 
 
-def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES):
-    """(batch, dense features, hashed token matrix) for a list of documents of line texts."""
+def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES, sparse: bool = True):
+    """(batch, dense features, hashed token matrix) for a list of documents of line texts.
+
+    With sparse=False the tokens come as token_entries (row, column, value) arrays instead, which
+    predict scores directly: building the matrix costs more than using it once.
+    """
     batch = Batch.from_docs(docs)
     table = TokenTable(n_features).build(batch.texts)
     dense = dense_features(batch, table)
-    tokens = token_matrix(batch, table, n_features)
+    tokens = (token_matrix if sparse else token_entries)(batch, table, n_features)
     return batch, dense, tokens

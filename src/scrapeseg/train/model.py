@@ -41,9 +41,7 @@ from threadpoolctl import threadpool_limits
 
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
-
-DENSE_CLIP = 6.0
-PREDICT_CHUNK_DOCS = 256  # documents featurised and scored together in predict
+from scrapeseg.train.predict import DENSE_CLIP, LinePredictor, mlp_forward
 
 
 def _label_codes(y: Sequence[Sequence], n_lines: int) -> np.ndarray:
@@ -108,19 +106,10 @@ class _ScaledMLP:
         return self
 
     def predict_proba(self, X):
-        h = np.clip(np.asarray(X, dtype=np.float32), self.clip_lo_, self.clip_hi_)
-        for k, (w, b) in enumerate(self.weights_):
-            h = h @ w
-            h += b
-            if k < len(self.weights_) - 1:
-                np.maximum(h, 0, out=h)
-        h -= h.max(axis=1, keepdims=True)
-        np.exp(h, out=h)
-        h /= h.sum(axis=1, keepdims=True)
-        return h
+        return mlp_forward(self.weights_, self.clip_lo_, self.clip_hi_, X)
 
 
-class SegmentClassifier(ClassifierMixin, BaseEstimator):
+class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
     """Label every line of scraped documents as body, teaser or boilerplate from its text alone.
 
     Parameters
@@ -183,40 +172,8 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
         self.n_threads = n_threads
 
     # ----- building blocks -------------------------------------------------------------------
-    def _scaled(self, dense):
-        return np.clip((dense - self.dense_mean_) / self.dense_scale_, -DENSE_CLIP, DENSE_CLIP).astype(np.float32)
-
     def _linear_input(self, batch, dense, tokens):
         return sp.hstack([tokens, sp.csr_matrix(self._scaled(dense))], format="csr", dtype=np.float64)
-
-    def _linear_proba(self, dense, tokens):
-        """Pass-1 probabilities without stacking the sparse and dense inputs (same as predict_proba)."""
-        model = self.linear_
-        coef = self.linear_coef_
-        nf = tokens.shape[1]
-        dec = np.asarray(tokens @ coef[:nf]) + self._scaled(dense) @ coef[nf:] + model.intercept_.astype(np.float32)
-        p = 1.0 / (1.0 + np.exp(-np.clip(dec, -30, 30)))
-        p /= p.sum(axis=1, keepdims=True)
-        out = np.zeros((len(dense), len(self.classes_)), dtype=np.float32)
-        out[:, model.classes_] = p
-        return out
-
-    def _context(self, batch, dense, probs):
-        """Inputs of a boosted pass: dense + neighbour dense + probabilities and their context."""
-        offsets = [o for o in range(-self.window, self.window + 1) if o != 0]
-        cols = [F.DENSE_NAMES.index(c) for c in F.WINDOW_COLUMNS]
-        parts = [
-            dense,
-            F.window(dense[:, cols], batch, offsets),
-            probs.astype(np.float32),
-            F.window(probs, batch, offsets),
-            F.window_mean(probs, batch, 5),
-            F.window_mean(probs, batch, 15),
-            F.window_mean(probs, batch, None),
-            F.prefix_suffix_mean(probs, batch),
-            F.run_features(probs, batch),
-        ]
-        return np.hstack(parts)
 
     def _stack_model(self):
         if self.stacker == "hgb":
@@ -243,14 +200,6 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
             min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
             early_stopping=False, random_state=self.random_state,
         )
-
-    @staticmethod
-    def _proba(model, X, n_classes):
-        """Probabilities in enum order even if a fold lacked a class."""
-        p = model.predict_proba(X)
-        out = np.zeros((X.shape[0], n_classes), dtype=np.float32)
-        out[:, model.classes_] = p
-        return out
 
     # ----- fit -------------------------------------------------------------------------------
     def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None):
@@ -311,55 +260,7 @@ class SegmentClassifier(ClassifierMixin, BaseEstimator):
     # ----- predict ---------------------------------------------------------------------------
     def _predict_flat(self, docs):
         check_is_fitted(self, "stackers_")
-        with threadpool_limits(limits=self.n_threads):
-            return self._predict_flat_unlimited(docs)
-
-    def _predict_flat_unlimited(self, docs):
-        """(doc_len per document, flat probabilities), computed PREDICT_CHUNK_DOCS documents at a time.
-
-        Features do not depend on the batch, so chunking changes nothing but keeps the working
-        set in cache and memory bounded.
-        """
-        docs = docs if isinstance(docs, list) else list(docs)
-        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        n_classes = len(self.classes_)
-        out = np.zeros((int(doc_len.sum()), n_classes))
-        row = 0
-        for start in range(0, len(docs), PREDICT_CHUNK_DOCS):
-            chunk = docs[start:start + PREDICT_CHUNK_DOCS]
-            p = self._predict_chunk(chunk)
-            out[row:row + len(p)] = p
-            row += len(p)
-        return doc_len, out
-
-    def _predict_chunk(self, docs):
-        batch, dense, tokens = F.featurize(docs, self.n_features)
-        n_classes = len(self.classes_)
-        if len(batch) == 0:
-            return np.zeros((0, n_classes))
-        p1 = self._linear_proba(dense, tokens)
-        X = self._context(batch, dense, p1)
-        if self.passes == 3:
-            p2 = self._proba(self.stackers_[0], X, n_classes)
-            X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._proba(self.stackers_[-1], X, n_classes)
-
-    def predict_proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
-        return self._predict_flat(docs)[1]
-
-    def predict(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        """Per-line label strings for all lines of all docs, concatenated."""
-        return self.classes_[self.predict_proba(docs).argmax(axis=1)]
-
-    def predict_proba_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """One (lines x classes) probability array per document."""
-        doc_len, p = self._predict_flat(docs)
-        return np.split(p, np.cumsum(doc_len)[:-1]) if len(doc_len) else []
-
-    def predict_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """One array of label strings per document."""
-        return [self.classes_[p.argmax(axis=1)] if len(p) else self.classes_[:0] for p in self.predict_proba_docs(docs)]
+        return super()._predict_flat(docs)
 
     def score(self, docs, y, sample_weight=None) -> float:
         """Line accuracy over all documents (y as in fit)."""

@@ -1,0 +1,198 @@
+"""Prediction with a fitted segment classifier, in numpy alone, and loading one without scikit-learn.
+
+:class:`LinePredictor` holds the predict code of :class:`~scrapeseg.train.model.SegmentClassifier`
+(which inherits it). :func:`load_predictor` unpickles a saved classifier's fitted state into a
+:class:`SavedPredictor` instead, with stand-ins for the scikit-learn objects inside it: importing
+scikit-learn (and the pandas and scipy.stats it pulls in) costs more than the rest of start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from scrapeseg.train import features as F
+
+DENSE_CLIP = 6.0
+PREDICT_CHUNK_DOCS = 256  # documents featurised and scored together in predict
+SKLEARN_MODULE = "sklearn"
+
+
+def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarray, clip_hi: np.ndarray, X) -> np.ndarray:
+    """Class probabilities of a ReLU network with softmax output over inputs clipped to [clip_lo, clip_hi]."""
+    h = np.maximum(np.asarray(X, dtype=np.float32), clip_lo)  # np.clip, but several times faster
+    np.minimum(h, clip_hi, out=h)
+    for k, (w, b) in enumerate(weights):
+        h = h @ w
+        h += b
+        if k < len(weights) - 1:
+            np.maximum(h, 0, out=h)
+    h -= h.max(axis=1, keepdims=True)
+    np.exp(h, out=h)
+    h /= h.sum(axis=1, keepdims=True)
+    return h
+
+
+class LinePredictor:
+    """Per-line probabilities from the fitted attributes of a segment classifier."""
+
+    def _scaled(self, dense):
+        z = (dense - self.dense_mean_) / self.dense_scale_
+        # minimum/maximum in place: the same as np.clip, several times faster.
+        np.maximum(z, -DENSE_CLIP, out=z)
+        np.minimum(z, DENSE_CLIP, out=z)
+        return z.astype(np.float32, copy=False)
+
+    def _linear_proba(self, dense, token_entries):
+        """Pass-1 probabilities from the token entries and dense inputs, without stacking them (as predict_proba)."""
+        model = self.linear_
+        coef = self.linear_coef_
+        nf = self.n_features
+        dec = F.token_scores(token_entries, coef[:nf], len(dense)) + self._scaled(dense) @ coef[nf:] + model.intercept_.astype(np.float32)
+        p = 1.0 / (1.0 + np.exp(-np.clip(dec, -30, 30)))
+        p /= p.sum(axis=1, keepdims=True)
+        out = np.zeros((len(dense), len(self.classes_)), dtype=np.float32)
+        out[:, model.classes_] = p
+        return out
+
+    def _context(self, batch, dense, probs):
+        """Inputs of a stacked pass: dense + neighbour dense + probabilities and their context."""
+        offsets = [o for o in range(-self.window, self.window + 1) if o != 0]
+        cols = [F.DENSE_NAMES.index(c) for c in F.WINDOW_COLUMNS]
+        parts = [
+            dense,
+            F.window(dense[:, cols], batch, offsets),
+            probs,
+            F.window(probs, batch, offsets),
+            F.window_mean(probs, batch, 5),
+            F.window_mean(probs, batch, 15),
+            F.window_mean(probs, batch, None),
+            F.prefix_suffix_mean(probs, batch),
+            F.run_features(probs, batch),
+        ]
+        # One preallocated float32 block instead of np.hstack's type promotion and copies.
+        out = np.empty((len(dense), sum(p.shape[1] for p in parts)), dtype=np.float32)
+        col = 0
+        for part in parts:
+            out[:, col:col + part.shape[1]] = part
+            col += part.shape[1]
+        return out
+
+    @staticmethod
+    def _proba(model, X, n_classes):
+        """Probabilities in enum order even if a fold lacked a class."""
+        p = model.predict_proba(X)
+        out = np.zeros((X.shape[0], n_classes), dtype=np.float32)
+        out[:, model.classes_] = p
+        return out
+
+    def _predict_flat(self, docs):
+        with threadpool_limits(limits=self.n_threads):
+            return self._predict_flat_unlimited(docs)
+
+    def _predict_flat_unlimited(self, docs):
+        """(doc_len per document, flat probabilities), computed PREDICT_CHUNK_DOCS documents at a time.
+
+        Features do not depend on the batch, so chunking changes nothing but keeps the working
+        set in cache and memory bounded.
+        """
+        docs = docs if isinstance(docs, list) else list(docs)
+        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        n_classes = len(self.classes_)
+        out = np.zeros((int(doc_len.sum()), n_classes))
+        row = 0
+        for start in range(0, len(docs), PREDICT_CHUNK_DOCS):
+            chunk = docs[start:start + PREDICT_CHUNK_DOCS]
+            p = self._predict_chunk(chunk)
+            out[row:row + len(p)] = p
+            row += len(p)
+        return doc_len, out
+
+    def _predict_chunk(self, docs):
+        batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False)
+        n_classes = len(self.classes_)
+        if len(batch) == 0:
+            return np.zeros((0, n_classes))
+        p1 = self._linear_proba(dense, tokens)
+        X = self._context(batch, dense, p1)
+        if self.passes == 3:
+            p2 = self._proba(self.stackers_[0], X, n_classes)
+            X = np.hstack([self._context(batch, dense, p2), p1])
+        return self._proba(self.stackers_[-1], X, n_classes)
+
+    def predict_proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
+        return self._predict_flat(docs)[1]
+
+    def predict(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Per-line label strings for all lines of all docs, concatenated."""
+        return self.classes_[self.predict_proba(docs).argmax(axis=1)]
+
+    def predict_proba_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """One (lines x classes) probability array per document."""
+        doc_len, p = self._predict_flat(docs)
+        return np.split(p, np.cumsum(doc_len)[:-1]) if len(doc_len) else []
+
+    def predict_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """One array of label strings per document."""
+        return [self.classes_[p.argmax(axis=1)] if len(p) else self.classes_[:0] for p in self.predict_proba_docs(docs)]
+
+
+class _State:
+    """Attributes restored from a pickle, whatever their class was."""
+
+    def __init__(self, *args, **kwargs):
+        self.args = args
+
+    def __setstate__(self, state):
+        if isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], dict):
+            state = {**(state[0] or {}), **state[1]}  # (dict, slots) state
+        if isinstance(state, dict):
+            self.__dict__.update(state)
+        else:
+            self.state = state
+
+
+class SavedPredictor(_State, LinePredictor):
+    """A saved SegmentClassifier's fitted state, restored without scikit-learn, for prediction only."""
+
+
+class SavedMLP(_State):
+    """A saved MLP stacker's folded float32 weights, restored without scikit-learn."""
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities of the rows of X."""
+        return mlp_forward(self.weights_, self.clip_lo_, self.clip_hi_, X)
+
+
+# Classes of a saved SegmentClassifier replaced on loading; everything from scikit-learn becomes _State.
+STAND_INS = {
+    ("scrapeseg.train.model", "SegmentClassifier"): SavedPredictor,
+    ("scrapeseg.train.model", "_ScaledMLP"): SavedMLP,
+}
+
+
+def load_predictor(path: Path):
+    """The classifier saved at path as a SavedPredictor, or None if it needs scikit-learn to predict."""
+    from joblib.numpy_pickle import NumpyUnpickler
+
+    try:
+        from joblib.numpy_pickle_utils import _validate_fileobject_and_memmap
+    except ImportError:  # a joblib without this private helper: the caller loads the ordinary way
+        return None
+
+    class Unpickler(NumpyUnpickler):
+        def find_class(self, module, name):
+            if (module, name) in STAND_INS:
+                return STAND_INS[module, name]
+            if module == SKLEARN_MODULE or module.startswith(SKLEARN_MODULE + "."):
+                return _State
+            return super().find_class(module, name)
+
+    with open(path, "rb") as handle, _validate_fileobject_and_memmap(handle, str(path)) as (stream, _):
+        obj = Unpickler(str(path), stream, ensure_native_byte_order=True).load()
+    usable = isinstance(obj, SavedPredictor) and all(isinstance(s, SavedMLP) for s in getattr(obj, "stackers_", [None]))
+    return obj if usable else None
