@@ -85,7 +85,7 @@ def _files(raw: Path, count: int) -> list[str]:
 
 
 def _annotate(client, task, labels: dict[int, str], **extra):
-    result = [{"from_name": f"label_{i}", "to_name": f"text_{i}", "type": "choices", "value": {"choices": [label]}} for i, label in labels.items()]
+    result = [T.choice_result(i, label) for i, label in labels.items()]
     return client.annotations.create(id=task.id, result=result, **extra)
 
 

@@ -69,8 +69,10 @@ def read_label_config(path: Path) -> str:
     if len(repeaters) != 1:
         raise StudioError(f"label config {path} needs exactly one <Repeater on=\"$paragraphs\">")
     choices = repeaters[0].xpath(".//Choices")
-    if len(choices) != 1 or choices[0].get("name") != T.CHOICE_PREFIX + "{{idx}}" or choices[0].get("toName") != T.TEXT_PREFIX + "{{idx}}":
-        raise StudioError(f"label config {path} needs one <Choices name=\"{T.CHOICE_PREFIX}{{{{idx}}}}\" toName=\"{T.TEXT_PREFIX}{{{{idx}}}}\"> in the Repeater")
+    if len(choices) != 1 or choices[0].get("name") != T.CHOICE_PREFIX + "{{idx}}" or choices[0].get("toName") != T.OBJECT_NAME:
+        raise StudioError(f"label config {path} needs one <Choices name=\"{T.CHOICE_PREFIX}{{{{idx}}}}\" toName=\"{T.OBJECT_NAME}\"> in the Repeater")
+    if not root.xpath(f"//Text[@name='{T.OBJECT_NAME}']"):
+        raise StudioError(f"label config {path} needs a <Text name=\"{T.OBJECT_NAME}\"> for the choices to label")
     values = [c.get("value") for c in choices[0].xpath("./Choice")]
     if values != Label.names():
         raise StudioError(f"label config {path} offers choices {values}; they must be {Label.names()} in that order")

@@ -1,8 +1,9 @@
 """Label Studio tasks, predictions and annotation results for one document each: pure functions.
 
-The labelling config (labeling/label_config.xml) repeats one ``Text`` and one single ``Choices``
-per paragraph with a Repeater over ``$paragraphs``; Label Studio names paragraph i's controls
-``label_{i}`` (choices) and ``text_{i}`` (text), so a result is one item per paragraph.
+The labelling config (labeling/label_config.xml) repeats a header with the paragraph's text and
+one single ``Choices`` per paragraph with a Repeater over ``$paragraphs``; paragraph i's choice is
+named ``label_{i}`` and points at the one ``Text`` object ``doc``, so a result is one item per
+paragraph.
 Label Studio stores any result JSON without checking it, so everything sent is validated here.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 from scrapeseg.labels import Label, text_sha256
 
 CHOICE_PREFIX = "label_"
-TEXT_PREFIX = "text_"
+OBJECT_NAME = "doc"  # the config's one Text object, which every choice labels
 RESULT_TYPE = "choices"
 
 
@@ -43,7 +44,7 @@ def task(doc: str, texts: Sequence[str], path: str | None = None) -> dict:
 
 def choice_result(index: int, label: str) -> dict:
     """One paragraph's choice as a Label Studio result item."""
-    return {"from_name": f"{CHOICE_PREFIX}{index}", "to_name": f"{TEXT_PREFIX}{index}", "type": RESULT_TYPE, "value": {"choices": [label]}}
+    return {"from_name": f"{CHOICE_PREFIX}{index}", "to_name": OBJECT_NAME, "type": RESULT_TYPE, "value": {"choices": [label]}}
 
 
 def uncertainty(probabilities: np.ndarray) -> float:
@@ -79,7 +80,7 @@ def validate_prediction(pred: dict, n_paragraphs: int) -> None:
         raise ValueError(f"prediction has {len(result) if isinstance(result, list) else 'no'} results for {n_paragraphs} paragraphs")
     names = set(Label.names())
     for i, item in enumerate(result):
-        expected = (f"{CHOICE_PREFIX}{i}", f"{TEXT_PREFIX}{i}", RESULT_TYPE)
+        expected = (f"{CHOICE_PREFIX}{i}", OBJECT_NAME, RESULT_TYPE)
         if (item.get("from_name"), item.get("to_name"), item.get("type")) != expected:
             raise ValueError(f"prediction result {i} is not a choice of paragraph {i}: {item.get('from_name')!r}")
         choices = item.get("value", {}).get("choices")
