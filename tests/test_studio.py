@@ -309,3 +309,19 @@ def test_resolution_order_and_kappa():
     p_body = 5 / 8
     expected = 1 - (0.5 / 4) / (p_body * (1 - p_body))
     assert mixed["per_label"]["body"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_annotation_lines_match_json_dumps():
+    from scrapeseg.labeling.sync import ROW_KEYS, annotation_lines
+
+    one = Annotation(7, 'ann "quoted" é', "2026-01-01T00:00:00Z", False, {1: "teaser", 0: "body"})
+    two = Annotation(8, "b", "2026-01-02T00:00:00Z", False, {0: "boilerplate"})
+    texts = {'doc/é "x".txt': ["first", "second"], "a.txt": ["one", "two"]}
+    lines = annotation_lines({'doc/é "x".txt': [one], "a.txt": [one, two]}, texts)
+    rows = [json.loads(line) for line in lines]
+    assert [(r["doc"], r["index"]) for r in rows] == [("a.txt", 0), ("a.txt", 1), ('doc/é "x".txt', 0), ('doc/é "x".txt', 1)]
+    assert rows[0]["label"] == "boilerplate" and rows[0]["annotation_id"] == 8  # tie: the latest wins
+    for line, row in zip(lines, rows):
+        assert tuple(row) == ROW_KEYS
+        assert line == json.dumps(row, ensure_ascii=False) + "\n"
+        assert row["text_sha256"] == T.text_sha256(texts[row["doc"]][row["index"]])

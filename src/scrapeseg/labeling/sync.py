@@ -13,6 +13,7 @@ import json
 import os
 import random
 import re
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,15 +287,22 @@ def push(client, url: str, project, created: bool, docs: list[Document], predict
     report.already_present = len(docs) - len(fresh)
     chosen, probabilities = select_documents(fresh, select, limit, seed, predictor)
     report.not_selected = len(fresh) - len(chosen)
-    with tqdm(total=len(chosen), desc="push", unit=" docs", disable=not progress, leave=False) as bar:
-        for start in range(0, len(chosen), batch_size):
-            part = chosen[start:start + batch_size]
-            preds = predictor.predictions(part, None if probabilities is None else probabilities[start:start + batch_size])
-            request = [{**T.task(d.doc, d.texts, d.path), "predictions": [p]} for d, p in zip(part, preds)]
-            with translated(f"import tasks {start + 1}-{start + len(part)} of {len(chosen)}", url):
+    def requests(start: int) -> list[dict]:
+        part = chosen[start:start + batch_size]
+        preds = predictor.predictions(part, None if probabilities is None else probabilities[start:start + batch_size])
+        return [{**T.task(d.doc, d.texts, d.path), "predictions": [p]} for d, p in zip(part, preds)]
+
+    starts = list(range(0, len(chosen), batch_size))
+    # The next batch's predictions are computed while the server imports the current one.
+    with tqdm(total=len(chosen), desc="push", unit=" docs", disable=not progress, leave=False) as bar, ThreadPoolExecutor(max_workers=1) as ahead:
+        pending = ahead.submit(requests, starts[0]) if starts else None
+        for k, start in enumerate(starts):
+            request = pending.result()
+            pending = ahead.submit(requests, starts[k + 1]) if k + 1 < len(starts) else None
+            with translated(f"import tasks {start + 1}-{start + len(request)} of {len(chosen)}", url):
                 client.projects.import_tasks(id=project.id, request=request)
-            report.pushed += len(part)
-            bar.update(len(part))
+            report.pushed += len(request)
+            bar.update(len(request))
     return report
 
 
@@ -353,6 +361,32 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+# json.dumps(row, ensure_ascii=False) of a row with ROW_KEYS, with the strings that may need escaping
+# encoded once per document or annotation instead of once per segment.
+ROW_TEMPLATE = '{{"doc": {doc}, "index": {index}, "text_sha256": "{sha}", "label": "{label}", "annotator": {who}, "annotation_id": {id}, "updated_at": {at}}}\n'
+
+
+def annotation_lines(per_doc: dict[str, list[Annotation]], texts: dict[str, list[str]]) -> list[str]:
+    """The JSON Lines of resolved labels, sorted by document and segment index."""
+    lines: list[str] = []
+    quoted: dict[int, tuple[str, str]] = {}
+    for doc in sorted(per_doc):
+        annotations = per_doc[doc]
+        if len(annotations) == 1:
+            only = annotations[0]
+            resolved = {index: (only.labels[index], only) for index in sorted(only.labels)}
+        else:
+            resolved = resolve_document(annotations)
+        doc_json = json.dumps(doc, ensure_ascii=False)
+        pushed = texts[doc]
+        for index, (label, source) in resolved.items():
+            if source.id not in quoted:
+                quoted[source.id] = (json.dumps(source.annotator, ensure_ascii=False), json.dumps(source.updated_at, ensure_ascii=False))
+            who, at = quoted[source.id]
+            lines.append(ROW_TEMPLATE.format(doc=doc_json, index=index, sha=T.text_sha256(pushed[index]), label=label, who=who, id=source.id, at=at))
+    return lines
+
+
 def pull(client, url: str, title: str, annotations_dir: Path, agreement_path: Path, segments: Path) -> dict:
     """Export the project's annotations and write resolved labels, the agreement report and a summary."""
     project = find_project(client, title, url)
@@ -361,7 +395,6 @@ def pull(client, url: str, title: str, annotations_dir: Path, agreement_path: Pa
     exported = export_tasks(client, project.id, url)
     names = annotator_names(client, url)
     problems: list[str] = []
-    rows: list[dict] = []
     per_doc: dict[str, list[Annotation]] = {}
     pushed_texts: dict[str, list[str]] = {}
     cancelled = used = 0
@@ -382,24 +415,15 @@ def pull(client, url: str, title: str, annotations_dir: Path, agreement_path: Pa
         pushed_texts[doc] = [p.get("text", "") for p in paragraphs]
         origins.append((doc, data.get("path")))
     now = current_texts(origins, segments)
-    stale: list[str] = []
-    for doc in sorted(per_doc):
-        pushed = pushed_texts[doc]
-        if doc in now and now[doc] != pushed:
-            stale.append(doc)
-        for index, (label, source) in resolve_document(per_doc[doc]).items():
-            rows.append({
-                "doc": doc, "index": index, "text_sha256": T.text_sha256(pushed[index]), "label": label,
-                "annotator": source.annotator, "annotation_id": source.id, "updated_at": source.updated_at,
-            })
-    rows.sort(key=lambda row: (row["doc"], row["index"]))
+    stale = [doc for doc in sorted(per_doc) if doc in now and now[doc] != pushed_texts[doc]]
     out = annotations_dir / f"{project_slug(title)}.jsonl"
-    write_atomically(out, "".join(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n" for row in rows))
+    lines = annotation_lines(per_doc, pushed_texts)
+    write_atomically(out, "".join(lines))
     agreement = agreement_report(per_doc, pushed_texts)
     write_atomically(agreement_path, json.dumps(agreement, indent=1, ensure_ascii=False) + "\n")
     return {
         "project": project.id, "file": str(out), "tasks_exported": len(exported), "annotations_used": used,
-        "annotations_cancelled": cancelled, "documents": len(per_doc), "segments": len(rows),
+        "annotations_cancelled": cancelled, "documents": len(per_doc), "segments": len(lines),
         "stale_documents": stale, "unknown_documents": sorted(set(per_doc) - set(now)),
         "kappa": agreement["kappa"], "kappa_per_label": agreement["kappa_per_label"],
         "disagreeing_segments": agreement["disagreeing_segments"], "problems": problems,
