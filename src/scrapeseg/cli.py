@@ -71,8 +71,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     """Fit the segment classifier and save it."""
     from scrapeseg.train.stage import run_train
 
-    path = run_train(load_section(args.params, "train"))
-    print(f"train: saved {path}")
+    path = run_train(load_section(args.params, args.section or "train"))
+    print(f"{args.section or 'train'}: saved {path}")
     return 0
 
 
@@ -80,9 +80,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score the saved classifier and write metrics, plots, the error report and the model card."""
     from scrapeseg.train.stage import run_evaluate
 
-    scores = run_evaluate(load_section(args.params, "evaluate"))
+    scores = run_evaluate(load_section(args.params, args.section or "evaluate"))
     for split, s in scores.items():
-        print(f"evaluate {split}: macro-F1 {s['macro_f1']:.3f}, body token-F1 {s['body_token_f1']['f1']:.3f}")
+        print(f"{args.section or 'evaluate'} {split}: macro-F1 {s['macro_f1']:.3f}, body token-F1 {s['body_token_f1']['f1']:.3f}")
     return 0
 
 
@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--params", default=DEFAULT_PARAMS, help="params file (default: params.yaml)")
+        if name in ("train", "evaluate"):
+            verb.add_argument("--section", help=f"params section to read (default: {name}; e.g. {name}_html for the markup model)")
         verb.set_defaults(func=func)
     classify = verbs.add_parser("classify", help="label every segment of text scrapes (.txt) and pages (.html/.htm/.html.gz)")
     classify.add_argument("--model", help="saved model (default: models/segment-classifier.joblib)")

@@ -73,11 +73,19 @@ def record_template(names: list[str]) -> str:
     )
 
 
-def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Print every segment of every file as JSON Lines in document order; exit 1 if any file failed."""
-    from scrapeseg.train.saved import load_model
+def _text_model(model_path: str | None):
+    """Load a saved model for the commands, refusing a markup model: they segment files without keeping markup."""
+    from scrapeseg.train.saved import ModelError, load_model
 
     model = load_model(model_path)
+    if model.uses_markup:
+        raise ModelError(f"{model.path} reads HTML markup; the classify and extract commands take a text-only model (use SegmentModel.classify(page, kind='html') from Python)")
+    return model
+
+
+def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Print every segment of every file as JSON Lines in document order; exit 1 if any file failed."""
+    model = _text_model(model_path)
     template = record_template(model.card["labels"]).format
     failures: list[str] = []
     for batch in _batches(paths, failures):
@@ -100,9 +108,8 @@ def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys
 def extract_command(path: str, model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Print the body text of one file."""
     from scrapeseg.labels import Label
-    from scrapeseg.train.saved import load_model
 
-    model = load_model(model_path)
+    model = _text_model(model_path)
     try:
         segments = _read_segments(path)
     except (InputError, OSError) as error:

@@ -61,7 +61,7 @@ def evaluate_split(model, data: dict) -> dict:
     """Scores of one split (as returned by split_documents), overall and per source."""
     names = np.array(Label.names())
     start = time.perf_counter()
-    pred_docs = model.predict_docs(data["docs"])
+    pred_docs = model.predict_docs(data["docs"], data.get("markup"))
     seconds = time.perf_counter() - start
     true_docs = [names[np.asarray(lab, dtype=np.int64)] for lab in data["labels"]]
     out = score_documents(data["docs"], true_docs, pred_docs)
@@ -76,14 +76,16 @@ def evaluate_split(model, data: dict) -> dict:
     return out
 
 
-def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("validation", "test", "seed")) -> dict:
+def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("validation", "test", "seed"), kinds=None) -> dict:
     """{split: scores} for each split of the DatasetDict at dataset_path.
 
     Scores hold per_class {label: precision, recall, f1, support}, macro_f1, accuracy, lines,
     documents, body_token_f1 {precision, recall, f1, accuracy, pages}, predict_seconds and
-    per_source {source: the same without per_source}.
+    per_source {source: the same without per_source}. kinds keeps only documents of those kinds;
+    a markup model is given each line's markup features.
     """
     from scrapeseg.corpus.dataset import load_corpus
 
     corpus = load_corpus(dataset_path)
-    return {split: evaluate_split(model, split_documents(corpus[split])) for split in splits}
+    markup = bool(getattr(model, "markup", False))
+    return {split: evaluate_split(model, split_documents(corpus[split], kinds=kinds, markup=markup)) for split in splits}

@@ -14,6 +14,10 @@ Passes
        predict) over the line's dense features, the dense features of its ±``window``
        neighbours, the pass-1 probabilities of the line and its ±``window`` neighbours, and wider
        context (means over ±5 / ±15 lines, the lines before and after, the whole document).
+    With ``markup=True`` the line's dense features also hold the MARKUP_NAMES columns of
+    :mod:`scrapeseg.train.markup` (block tag one-hot, heading level, link share, chrome flag), in
+    both passes and windowed over the ±``window`` neighbours; fit and predict then take
+    ``markup=``, per document a (lines x MARKUP_WIDTH) array (``page_markup(render_html(page).markup)``).
     Pass 2 is trained on out-of-fold pass-1 probabilities (GroupKFold over ``groups``, the site
     domains when given, else documents), so it sees pass-1 errors as they are on unseen sites.
     With ``passes=3`` a second boosted pass is stacked the same way over out-of-fold pass-2
@@ -124,6 +128,8 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
     stacker: "mlp" (default, fast batch prediction) or "hgb" (boosted trees) for passes 2 and 3.
     hidden_units, mlp_epochs, mlp_alpha, mlp_batch_size: the MLP stacker (one ReLU layer, Adam).
     max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization: the HGB stacker.
+    markup: also read each line's HTML markup features (fit and predict then need markup=); the
+        default text-only model reads the line texts alone and ignores markup= if given.
     random_state: seed of every random choice.
     n_threads: OpenMP and BLAS threads (None: all cores). One is the default because spinning
         OpenMP threads collapse on a busy 2-core machine (10x slower measured).
@@ -148,6 +154,7 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         max_leaf_nodes: int = 63,
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
+        markup: bool = False,
         random_state: int = 0,
         n_threads: int | None = 1,
     ):
@@ -168,6 +175,7 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
+        self.markup = markup
         self.random_state = random_state
         self.n_threads = n_threads
 
@@ -202,18 +210,19 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         )
 
     # ----- fit -------------------------------------------------------------------------------
-    def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None):
+    def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None, markup: Sequence | None = None):
         """Fit on documents of lines and their per-line labels; groups (one per document) drive the folds."""
         with threadpool_limits(limits=self.n_threads):
-            return self._fit(docs, y, groups)
+            return self._fit(docs, y, groups, markup)
 
-    def _fit(self, docs, y, groups):
+    def _fit(self, docs, y, groups, markup):
         if self.passes not in (2, 3):
             raise ValueError(f"passes must be 2 or 3, not {self.passes!r}")
         docs = [list(d) for d in docs]
         if len(y) != len(docs):
             raise ValueError(f"{len(docs)} documents but labels for {len(y)}")
         batch, dense, tokens = F.featurize(docs, self.n_features)
+        dense = self._with_markup(docs, dense, markup)
         codes = _label_codes(y, len(batch))
         names = Label.names()
         n_classes = len(names)
@@ -258,14 +267,14 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         return self
 
     # ----- predict ---------------------------------------------------------------------------
-    def _predict_flat(self, docs):
+    def _predict_flat(self, docs, markup=None):
         check_is_fitted(self, "stackers_")
-        return super()._predict_flat(docs)
+        return super()._predict_flat(docs, markup)
 
-    def score(self, docs, y, sample_weight=None) -> float:
+    def score(self, docs, y, sample_weight=None, markup=None) -> float:
         """Line accuracy over all documents (y as in fit)."""
         from sklearn.metrics import accuracy_score
 
         n = sum(len(d) for d in docs)
         true = self.classes_[_label_codes(y, n)]
-        return accuracy_score(true, self.predict(docs), sample_weight=sample_weight)
+        return accuracy_score(true, self.predict(docs, markup), sample_weight=sample_weight)

@@ -15,6 +15,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from scrapeseg.train import features as F
+from scrapeseg.train.markup import MARKUP_WIDTH
 
 DENSE_CLIP = 6.0
 PREDICT_CHUNK_DOCS = 256  # documents featurised and scored together in predict
@@ -58,13 +59,39 @@ class LinePredictor:
         out[:, model.classes_] = p
         return out
 
+    def _uses_markup(self) -> bool:
+        """Whether the model reads markup columns (classifiers saved before the markup option did not)."""
+        return bool(getattr(self, "markup", False))
+
+    def _with_markup(self, docs, dense, markup):
+        """The dense features with each line's markup columns appended when the model uses markup."""
+        if not self._uses_markup():
+            return dense  # a text-only model ignores markup, so callers may always pass what they have
+        if markup is None:
+            raise ValueError(
+                "this classifier was fitted with markup=True and needs markup=: one (lines x "
+                f"{MARKUP_WIDTH}) array per document, from scrapeseg.train.markup.page_markup(render_html(page).markup)"
+            )
+        if len(markup) != len(docs):
+            raise ValueError(f"markup holds {len(markup)} documents for {len(docs)}")
+        blocks = []
+        for k, (lines, facts) in enumerate(zip(docs, markup)):
+            block = np.asarray(facts, dtype=np.float32)
+            if block.shape != (len(lines), MARKUP_WIDTH):
+                raise ValueError(f"markup of document {k} has shape {block.shape}, expected ({len(lines)}, {MARKUP_WIDTH})")
+            blocks.append(block)
+        return np.hstack([dense, np.concatenate(blocks) if blocks else np.zeros((0, MARKUP_WIDTH), dtype=np.float32)])
+
     def _context(self, batch, dense, probs):
         """Inputs of a stacked pass: dense + neighbour dense + probabilities and their context."""
         offsets = [o for o in range(-self.window, self.window + 1) if o != 0]
         cols = [F.DENSE_NAMES.index(c) for c in F.WINDOW_COLUMNS]
+        # Markup columns sit after the text columns; their neighbours' values are windowed too.
+        markup_window = [F.window(dense[:, -MARKUP_WIDTH:], batch, offsets)] if self._uses_markup() else []
         parts = [
             dense,
             F.window(dense[:, cols], batch, offsets),
+            *markup_window,
             probs,
             F.window(probs, batch, offsets),
             F.window_mean(probs, batch, 5),
@@ -89,11 +116,11 @@ class LinePredictor:
         out[:, model.classes_] = p
         return out
 
-    def _predict_flat(self, docs):
+    def _predict_flat(self, docs, markup=None):
         with threadpool_limits(limits=self.n_threads):
-            return self._predict_flat_unlimited(docs)
+            return self._predict_flat_unlimited(docs, markup)
 
-    def _predict_flat_unlimited(self, docs):
+    def _predict_flat_unlimited(self, docs, markup=None):
         """(doc_len per document, flat probabilities), computed PREDICT_CHUNK_DOCS documents at a time.
 
         Features do not depend on the batch, so chunking changes nothing but keeps the working
@@ -106,13 +133,14 @@ class LinePredictor:
         row = 0
         for start in range(0, len(docs), PREDICT_CHUNK_DOCS):
             chunk = docs[start:start + PREDICT_CHUNK_DOCS]
-            p = self._predict_chunk(chunk)
+            p = self._predict_chunk(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
             out[row:row + len(p)] = p
             row += len(p)
         return doc_len, out
 
-    def _predict_chunk(self, docs):
+    def _predict_chunk(self, docs, markup=None):
         batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False)
+        dense = self._with_markup(docs, dense, markup)
         n_classes = len(self.classes_)
         if len(batch) == 0:
             return np.zeros((0, n_classes))
@@ -123,22 +151,22 @@ class LinePredictor:
             X = np.hstack([self._context(batch, dense, p2), p1])
         return self._proba(self.stackers_[-1], X, n_classes)
 
-    def predict_proba(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+    def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
         """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
-        return self._predict_flat(docs)[1]
+        return self._predict_flat(docs, markup)[1]
 
-    def predict(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+    def predict(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
         """Per-line label strings for all lines of all docs, concatenated."""
-        return self.classes_[self.predict_proba(docs).argmax(axis=1)]
+        return self.classes_[self.predict_proba(docs, markup).argmax(axis=1)]
 
-    def predict_proba_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    def predict_proba_docs(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> list[np.ndarray]:
         """One (lines x classes) probability array per document."""
-        doc_len, p = self._predict_flat(docs)
+        doc_len, p = self._predict_flat(docs, markup)
         return np.split(p, np.cumsum(doc_len)[:-1]) if len(doc_len) else []
 
-    def predict_docs(self, docs: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    def predict_docs(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> list[np.ndarray]:
         """One array of label strings per document."""
-        return [self.classes_[p.argmax(axis=1)] if len(p) else self.classes_[:0] for p in self.predict_proba_docs(docs)]
+        return [self.classes_[p.argmax(axis=1)] if len(p) else self.classes_[:0] for p in self.predict_proba_docs(docs, markup)]
 
 
 class _State:

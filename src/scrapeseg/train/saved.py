@@ -131,7 +131,11 @@ Columns = tuple[Sequence[int], Sequence[int], Sequence[int], Sequence[int], Sequ
 
 
 class SegmentModel:
-    """A loaded classifier with its card: classify or extract the body of text scrapes and HTML pages."""
+    """A loaded classifier with its card: classify or extract the body of text scrapes and HTML pages.
+
+    A markup model (fitted with markup=True) reads each line's HTML markup, so it classifies HTML
+    pages only: kind="text" raises ValueError rather than guess markup a text scrape lacks.
+    """
 
     def __init__(self, estimator, card: dict, path: Path):
         self.estimator = estimator
@@ -143,33 +147,52 @@ class SegmentModel:
         """A short stable name for this model: file name plus the start of its sha256."""
         return f"{self.path.stem}@{self.card['sha256'][:12]}"
 
-    def _columns(self, text: str | bytes, kind: str, name: str) -> Columns:
-        """The segment columns of one document of the given kind."""
+    @property
+    def uses_markup(self) -> bool:
+        """Whether the classifier reads HTML markup features, so it needs HTML input."""
+        return bool(getattr(self.estimator, "markup", False))
+
+    def _parsed(self, text: str | bytes, kind: str, name: str) -> tuple[Columns, np.ndarray | None]:
+        """The segment columns of one document of the given kind, and its lines' markup features for a markup model."""
         from scrapeseg.corpus.segment import segment_columns
 
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        facts = None
         if kind == "html":
             from scrapeseg.corpus.html import render_html
 
-            text = render_html(text, name).text
+            page = render_html(text, name)
+            text = page.text
+            if self.uses_markup:
+                from scrapeseg.train.markup import page_markup
+
+                facts = page_markup(page.markup)
+        elif self.uses_markup:
+            raise ValueError(f"{self.identity} reads HTML markup and classifies HTML pages only; use kind='html' or a text-only model")
         elif isinstance(text, bytes):
             raise TypeError("a text scrape must be str; decode it first or use kind='html' for pages")
         lines, starts, ends, texts = segment_columns(text)
-        return range(len(texts)), lines, starts, ends, texts
+        # Rendered lines are stripped, non-empty and newline-free, so segment k is rendered line k.
+        if facts is not None and len(facts) != len(texts):
+            raise AssertionError(f"{name}: {len(texts)} segments but markup for {len(facts)} rendered lines")
+        return (range(len(texts)), lines, starts, ends, texts), facts
 
-    def predict_columns(self, documents: Sequence[Columns]) -> tuple[list[str], np.ndarray]:
-        """The label of every segment of documents given as segment columns, and its (segments x labels) scores."""
+    def predict_columns(self, documents: Sequence[Columns], markup: Sequence | None = None) -> tuple[list[str], np.ndarray]:
+        """The label of every segment of documents given as segment columns, and its (segments x labels) scores.
+
+        markup (per document the lines' markup features) is required by a markup model, ignored otherwise.
+        """
         names = self.card["labels"]
-        proba = self.estimator.predict_proba([doc[4] for doc in documents]) if documents else np.zeros((0, len(names)))
+        proba = self.estimator.predict_proba([doc[4] for doc in documents], markup) if documents else np.zeros((0, len(names)))
         # Label strings for the whole batch at once: per-row numpy access is slow.
         return list(map(names.__getitem__, proba.argmax(axis=1).tolist())), proba
 
-    def classify_columns(self, documents: Sequence[Columns]) -> list[list[Classified]]:
-        """Classify documents given as segment columns in one batch."""
+    def classify_columns(self, documents: Sequence[Columns], markup: Sequence | None = None) -> list[list[Classified]]:
+        """Classify documents given as segment columns in one batch (markup as in predict_columns)."""
         if not documents:
             return []
-        labels, proba = self.predict_columns(documents)
+        labels, proba = self.predict_columns(documents, markup)
         with _gc_paused():
             scores = list(map(dict, map(zip, repeat(self.card["labels"]), proba.tolist())))
             out = []
@@ -188,7 +211,9 @@ class SegmentModel:
 
     def classify_batch(self, texts: Sequence[str | bytes], kind: str = "text") -> list[list[Classified]]:
         """Classify many documents at once, amortising the model's work over the batch."""
-        return self.classify_columns([self._columns(t, kind, f"doc{i}") for i, t in enumerate(texts)])
+        parsed = [self._parsed(t, kind, f"doc{i}") for i, t in enumerate(texts)]
+        markup = [facts for _, facts in parsed] if self.uses_markup else None
+        return self.classify_columns([columns for columns, _ in parsed], markup)
 
     def classify(self, text: str | bytes, kind: str = "text") -> list[Classified]:
         """Classify one document's segments."""

@@ -22,6 +22,8 @@ def run_train(section: dict) -> Path:
     params = dict(section.get("model") or {})
     if section.get("max_docs") is not None:
         params["max_docs"] = int(section["max_docs"])
+    if section.get("kinds") is not None:
+        params["kinds"] = list(section["kinds"])
     estimator = train_model(section["dataset"], params)
     path = Path(section["out"])
     save_model(estimator, path)
@@ -45,7 +47,10 @@ def _rounded(value, digits: int = 6):
 
 
 def run_evaluate(section: dict) -> dict:
-    """Score the saved model on validation, test and seed; write metrics, plots, error report and model card."""
+    """Score the saved model on the section's splits; write metrics, plots, error report and model card.
+
+    An optional "kinds" list keeps only documents of those kinds (the markup model scores HTML pages).
+    """
     import joblib
 
     from scrapeseg.corpus.dataset import load_corpus
@@ -56,13 +61,15 @@ def run_evaluate(section: dict) -> dict:
 
     model_path = Path(section["model"])
     estimator = joblib.load(model_path)
-    scores = _rounded(without_timings(evaluate_model(estimator, section["dataset"], tuple(section["splits"]))))
+    kinds = section.get("kinds")
+    markup = bool(getattr(estimator, "markup", False))
+    scores = _rounded(without_timings(evaluate_model(estimator, section["dataset"], tuple(section["splits"]), kinds)))
     metrics_path = Path(section["metrics"])
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
-    test = split_documents(load_corpus(section["dataset"])[section["plot_split"]])
-    probas = estimator.predict_proba_docs(test["docs"])
+    test = split_documents(load_corpus(section["dataset"])[section["plot_split"]], kinds=kinds, markup=markup)
+    probas = estimator.predict_proba_docs(test["docs"], test.get("markup"))
     names = Label.names()
     truth = [np.asarray(labels, dtype=np.int64) for labels in test["labels"]]
     write_confusion_csv(Path(section["confusion"]), truth, probas, names)

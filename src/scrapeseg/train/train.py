@@ -15,17 +15,27 @@ log = logging.getLogger(__name__)
 # Keys of params that are not estimator parameters.
 MAX_DOCS = "max_docs"  # optional int: fit on the first N training documents (ordered by doc id)
 SPLIT = "split"  # optional str: the split to fit on, "train" by default
-DATA_KEYS = (MAX_DOCS, SPLIT)
+KINDS = "kinds"  # optional list: fit only on documents of these kinds ("html", "text")
+DATA_KEYS = (MAX_DOCS, SPLIT, KINDS)
 COLUMNS = ("doc", "index", "text", "label", "domain", "source")
+MARKUP_COLUMNS = ("tag", "heading", "link_share", "in_chrome")
+KIND_COLUMN = "kind"
 
 
-def split_documents(dataset, max_docs: int | None = None) -> dict:
+def split_documents(dataset, max_docs: int | None = None, kinds=None, markup: bool = False) -> dict:
     """A split's rows grouped per document, in document and line order.
 
     Returns a dict with "docs" (list of lists of line texts), "labels" (list of int arrays, enum
-    indices), "names" (doc ids), "domains" and "sources" (one per document).
+    indices), "names" (doc ids), "domains" and "sources" (one per document); with markup=True also
+    "markup" (per document a lines x MARKUP_WIDTH array of scrapeseg.train.markup). kinds keeps only
+    documents of those kinds ("html" pages, "text" scrapes).
     """
-    frame = dataset.select_columns(list(COLUMNS)).to_pandas()
+    from scrapeseg.train.markup import markup_columns
+
+    columns = list(COLUMNS) + (list(MARKUP_COLUMNS) if markup else []) + ([KIND_COLUMN] if kinds is not None else [])
+    frame = dataset.select_columns(columns).to_pandas()
+    if kinds is not None:
+        frame = frame[frame[KIND_COLUMN].isin(list(kinds))]
     frame = frame.sort_values(["doc", "index"], kind="stable").reset_index(drop=True)
     doc = frame["doc"].to_numpy()
     starts = np.r_[0, np.flatnonzero(doc[1:] != doc[:-1]) + 1] if len(doc) else np.zeros(0, dtype=np.int64)
@@ -34,13 +44,17 @@ def split_documents(dataset, max_docs: int | None = None) -> dict:
     ends = np.r_[starts[1:], len(doc) if max_docs is None or len(starts) == 0 else _end(doc, starts[-1])]
     texts = frame["text"].tolist()
     labels = frame["label"].to_numpy()
-    return {
+    out = {
         "docs": [texts[s:e] for s, e in zip(starts, ends)],
         "labels": [labels[s:e] for s, e in zip(starts, ends)],
         "names": doc[starts].tolist(),
         "domains": frame["domain"].to_numpy()[starts].tolist(),
         "sources": frame["source"].to_numpy()[starts].tolist(),
     }
+    if markup:
+        facts = markup_columns(frame["tag"].tolist(), frame["heading"], frame["link_share"], frame["in_chrome"])
+        out["markup"] = [facts[s:e] for s, e in zip(starts, ends)]
+    return out
 
 
 def _end(doc: np.ndarray, start: int) -> int:
@@ -53,20 +67,22 @@ def train_model(dataset_path: str | Path, params: dict | None = None) -> Segment
     """Fit a SegmentClassifier on the train split of the DatasetDict at dataset_path.
 
     params holds SegmentClassifier parameters (see its docstring) plus optional "max_docs" and
-    "split". Folds group documents by their site domain, so stacking sees unseen-site errors.
+    "split" and "kinds". Folds group documents by their site domain, so stacking sees unseen-site
+    errors. A markup model is fitted with each line's markup features.
     """
     from scrapeseg.corpus.dataset import load_corpus
 
     params = dict(params or {})
     max_docs = params.pop(MAX_DOCS, None)
     split = params.pop(SPLIT, "train")
+    kinds = params.pop(KINDS, None)
     model = SegmentClassifier()
     unknown = set(params) - set(model.get_params())
     if unknown:
         raise ValueError(f"unknown train params {sorted(unknown)}; expected {sorted(model.get_params())} or {DATA_KEYS}")
     model.set_params(**params)
-    data = split_documents(load_corpus(dataset_path)[split], max_docs)
+    data = split_documents(load_corpus(dataset_path)[split], max_docs, kinds, model.markup)
     start = time.perf_counter()
-    model.fit(data["docs"], data["labels"], groups=data["domains"])
+    model.fit(data["docs"], data["labels"], groups=data["domains"], markup=data.get("markup"))
     log.info("fitted on %d documents in %.1f s", len(data["docs"]), time.perf_counter() - start)
     return model
