@@ -31,13 +31,17 @@ def _plant(lines: list[str]) -> list[str]:
     return [*lines[:middle], PLANTED, *lines[middle:]]
 
 
-def _corrected_count(repo: Path) -> int:
-    """In how many of the users' scrapes the repo's saved model gives the planted line the corrected label."""
+def _corrected_count(repo: Path, params: dict) -> tuple[int, int]:
+    """(corrected scrapes in the training split, in all) where the saved model gives the planted line the corrected label."""
+    from scrapeseg.corpus.dataset import domain_split
     from scrapeseg.train.saved import load_model
 
     model = load_model(repo / "models" / "segment-classifier.joblib")
-    texts = [p.read_text(encoding="utf-8") for p in sorted((repo / "corpus" / "raw").rglob("*.txt"))]
-    return sum(s.label == CORRECTED for doc in model.classify_batch(texts) for s in doc if s.text == PLANTED)
+    paths = sorted((repo / "corpus" / "raw").rglob("*.txt"))
+    split = params["dataset"]
+    trained = [domain_split(f"raw:{p.parent.name}", split["seed"], split["shares"]) == "train" for p in paths]
+    hits = [any(s.label == CORRECTED for s in doc if s.text == PLANTED) for doc in model.classify_batch([p.read_text(encoding="utf-8") for p in paths])]
+    return sum(h for h, t in zip(hits, trained) if t), sum(hits)
 
 
 @pytest.mark.slow
@@ -65,7 +69,7 @@ def test_pulled_correction_retrains_the_model(tmp_path, corpora, studio_env, cap
     _run(["git", "init", "-q"], repo)
     _run(["dvc", "repro", "evaluate"], repo)
     assert len(scrapes) == RAW_PAGES
-    before = _corrected_count(repo)
+    before_train, before = _corrected_count(repo, params)
 
     title = f"e2e-{tmp_path.name}"
     args = ["--project", title, "--params", str(repo / "params.yaml")]
@@ -93,6 +97,8 @@ def test_pulled_correction_retrains_the_model(tmp_path, corpora, studio_env, cap
     segments = pd.read_parquet(repo / params["corpus"]["segments"], columns=["text", "label", "origin"])
     planted = segments[segments["text"] == PLANTED]
     assert len(planted) == len(scrapes) and set(planted["label"]) == {CORRECTED} and set(planted["origin"]) == {"human"}
-    # Context outweighs one corrected line: the stacked pass keeps the line's neighbours' verdict in
-    # many scrapes (measured 7 -> 10 of 30), so the test asks for a move towards the correction.
-    assert _corrected_count(repo) > before
+    # The model moves towards the correction but does not take it everywhere: the stacked pass
+    # still follows the line's neighbours in many scrapes (measured with human_weight 10: 7 -> 12
+    # of 30, 10 of the 24 in the training split; 7 -> 10 without the weight, 13 with 50).
+    after_train, after = _corrected_count(repo, params)
+    assert after > before and after_train > before_train, (before_train, after_train, before, after)

@@ -210,12 +210,17 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         )
 
     # ----- fit -------------------------------------------------------------------------------
-    def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None, markup: Sequence | None = None):
-        """Fit on documents of lines and their per-line labels; groups (one per document) drive the folds."""
-        with threadpool_limits(limits=self.n_threads):
-            return self._fit(docs, y, groups, markup)
+    def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None, markup: Sequence | None = None,
+            sample_weight: Sequence[Sequence[float]] | None = None):
+        """Fit on documents of lines and their per-line labels; groups (one per document) drive the folds.
 
-    def _fit(self, docs, y, groups, markup):
+        sample_weight, like y, holds one sequence of per-line weights per document; it multiplies
+        the class weights.
+        """
+        with threadpool_limits(limits=self.n_threads):
+            return self._fit(docs, y, groups, markup, sample_weight)
+
+    def _fit(self, docs, y, groups, markup, sample_weight=None):
         if self.passes not in (2, 3):
             raise ValueError(f"passes must be 2 or 3, not {self.passes!r}")
         docs = [list(d) for d in docs]
@@ -231,6 +236,11 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
             raise ValueError("groups must hold one value per document")
         line_groups = doc_groups[batch.doc]
         sw = _weights(codes, self.class_weight, n_classes)
+        if sample_weight is not None:
+            given = np.concatenate([np.asarray(w, dtype=np.float64) for w in sample_weight]) if len(sample_weight) else np.zeros(0)
+            if len(given) != len(codes):
+                raise ValueError(f"sample_weight holds {len(given)} weights for {len(codes)} lines")
+            sw = given if sw is None else sw * given
         n_splits = min(self.folds, len(np.unique(line_groups)))
         if n_splits < 2:
             raise ValueError("need documents from at least two groups to stack out of fold")

@@ -24,6 +24,8 @@ def run_train(section: dict) -> Path:
         params["max_docs"] = int(section["max_docs"])
     if section.get("kinds") is not None:
         params["kinds"] = list(section["kinds"])
+    if section.get("human_weight") is not None:
+        params["human_weight"] = float(section["human_weight"])
     estimator = train_model(section["dataset"], params)
     path = Path(section["out"])
     save_model(estimator, path)

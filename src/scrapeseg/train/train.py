@@ -16,8 +16,10 @@ log = logging.getLogger(__name__)
 MAX_DOCS = "max_docs"  # optional int: fit on the first N training documents (ordered by doc id)
 SPLIT = "split"  # optional str: the split to fit on, "train" by default
 KINDS = "kinds"  # optional list: fit only on documents of these kinds ("html", "text")
-DATA_KEYS = (MAX_DOCS, SPLIT, KINDS)
-COLUMNS = ("doc", "index", "text", "label", "domain", "source")
+HUMAN_WEIGHT = "human_weight"  # optional float: weight of human-labelled lines (others weigh 1)
+DATA_KEYS = (MAX_DOCS, SPLIT, KINDS, HUMAN_WEIGHT)
+COLUMNS = ("doc", "index", "text", "label", "domain", "source", "origin")
+HUMAN_ORIGIN = "human"
 MARKUP_COLUMNS = ("tag", "heading", "link_share", "in_chrome")
 KIND_COLUMN = "kind"
 
@@ -44,12 +46,14 @@ def split_documents(dataset, max_docs: int | None = None, kinds=None, markup: bo
     ends = np.r_[starts[1:], len(doc) if max_docs is None or len(starts) == 0 else _end(doc, starts[-1])]
     texts = frame["text"].tolist()
     labels = frame["label"].to_numpy()
+    is_human = (frame["origin"] == HUMAN_ORIGIN).to_numpy()
     out = {
         "docs": [texts[s:e] for s, e in zip(starts, ends)],
         "labels": [labels[s:e] for s, e in zip(starts, ends)],
         "names": doc[starts].tolist(),
         "domains": frame["domain"].to_numpy()[starts].tolist(),
         "sources": frame["source"].to_numpy()[starts].tolist(),
+        "human": [is_human[s:e] for s, e in zip(starts, ends)],
     }
     if markup:
         facts = markup_columns(frame["tag"].tolist(), frame["heading"], frame["link_share"], frame["in_chrome"])
@@ -76,6 +80,7 @@ def train_model(dataset_path: str | Path, params: dict | None = None) -> Segment
     max_docs = params.pop(MAX_DOCS, None)
     split = params.pop(SPLIT, "train")
     kinds = params.pop(KINDS, None)
+    human_weight = float(params.pop(HUMAN_WEIGHT, 1.0))
     model = SegmentClassifier()
     unknown = set(params) - set(model.get_params())
     if unknown:
@@ -83,6 +88,11 @@ def train_model(dataset_path: str | Path, params: dict | None = None) -> Segment
     model.set_params(**params)
     data = split_documents(load_corpus(dataset_path)[split], max_docs, kinds, model.markup)
     start = time.perf_counter()
-    model.fit(data["docs"], data["labels"], groups=data["domains"], markup=data.get("markup"))
+    # People correct a few lines among hundreds of thousands of heuristic labels; weighting their
+    # lines lets a correction outvote the context the stacked pass otherwise trusts.
+    weights = None
+    if human_weight != 1.0 and any(h.any() for h in data["human"]):
+        weights = [np.where(h, human_weight, 1.0) for h in data["human"]]
+    model.fit(data["docs"], data["labels"], groups=data["domains"], markup=data.get("markup"), sample_weight=weights)
     log.info("fitted on %d documents in %.1f s", len(data["docs"]), time.perf_counter() - start)
     return model
