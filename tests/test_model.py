@@ -174,3 +174,12 @@ def test_run_features_locate_the_main_body_block():
     assert out[:, 2].tolist() == [0, 0, 1, 1, 1, 1, 1, 1]
     assert out[0, 0] == pytest.approx(np.log1p(2)) and out[-1, 1] == 0
     assert out[0, 3] == pytest.approx(6 / 8)
+
+
+def test_sample_weight_must_cover_every_line():
+    from scrapeseg.train.model import SegmentClassifier
+
+    docs = [["Breaking news from the city council today.", "Share this"], ["Read more stories", "Another body sentence here."]]
+    y = [["body", "boilerplate"], ["teaser", "body"]]
+    with pytest.raises(ValueError, match="3 weights for 4 lines"):
+        SegmentClassifier().fit(docs, y, groups=["a", "b"], sample_weight=[[1.0, 2.0], [1.0]])
