@@ -205,12 +205,9 @@ def file_documents(sources: Sequence[str], raw_sources: Sequence[tuple[str, Path
 
 def annotated_docs(folder: Path) -> set[str]:
     """Documents that already have pulled human labels."""
-    done: set[str] = set()
-    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                done.add(json.loads(line)["doc"])
-    return done
+    from scrapeseg.corpus.build import read_human_labels
+
+    return {doc for doc, _ in read_human_labels(folder)}
 
 
 class Predictor:
