@@ -56,17 +56,13 @@ def run(args: argparse.Namespace) -> int:
             return _push(args, settings, client, url)
         if args.studio_verb == "pull":
             return _pull(args, settings, client, url)
-        print(json.dumps(_status(args, client, url), indent=1))
+        from scrapeseg.labeling.sync import status
+
+        print(json.dumps(status(client, url, args.project), indent=1))
         return 0
     except StudioError as err:
         print(f"scrapeseg studio {args.studio_verb}: {err}", file=sys.stderr)
         return 1
-
-
-def _status(args, client, url) -> dict:
-    from scrapeseg.labeling.sync import status
-
-    return status(client, url, args.project)
 
 
 def _push(args, settings: dict, client, url: str) -> int:

@@ -15,7 +15,7 @@ import random
 import re
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,7 @@ class Document:
 
 @dataclass
 class PushReport:
-    """What a push did; documents = pushed + already_present + not_selected, plus failures."""
+    """What a push did; documents = pushed + already_present + not_selected."""
 
     project: int
     created: bool
@@ -51,7 +51,6 @@ class PushReport:
     already_present: int = 0
     not_selected: int = 0
     model_version: str = ""
-    failures: list[str] = field(default_factory=list)
 
 
 # ----- configuration --------------------------------------------------------------------------
