@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import REPO, make_subset
 
 from scrapeseg.cli import main
@@ -325,3 +327,14 @@ def test_annotation_lines_match_json_dumps():
         assert tuple(row) == ROW_KEYS
         assert line == json.dumps(row, ensure_ascii=False) + "\n"
         assert row["text_sha256"] == T.text_sha256(texts[row["doc"]][row["index"]])
+
+
+@given(total=st.integers(0, 5000), batch_size=st.integers(1, 1000), first=st.integers(1, 200))
+def test_batch_spans_cover_every_document_once(total, batch_size, first):
+    from scrapeseg.labeling.sync import batch_spans
+
+    spans = batch_spans(total, batch_size, first)
+    assert [i for a, b in spans for i in range(a, b)] == list(range(total))
+    assert all(b - a <= batch_size for a, b in spans)
+    if spans:
+        assert spans[0][1] == min(first, batch_size, total)

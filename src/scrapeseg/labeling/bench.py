@@ -7,6 +7,7 @@ Starts its own Label Studio server (from .venv-studio) on a fresh data dir unles
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -53,7 +54,7 @@ def run(client, url: str, settings: dict, count: int, folder: Path) -> dict:
         for doc, pred in zip(part, predictor.predictions(part)):
             result = [{k: item[k] for k in ("from_name", "to_name", "type", "value")} for item in pred["result"]]
             request.append({**T.task(doc.doc, doc.texts), "annotations": [{"result": result}]})
-        client.projects.import_tasks(id=annotated.id, request=request)
+        sync.import_tasks(client, annotated.id, json.dumps(request).encode("utf-8"))
     figures["annotate_untimed_s"] = time.perf_counter() - start
     start = time.perf_counter()
     summary = sync.pull(client, url, annotated_title, folder / "annotations", folder / "agreement.json", Path(settings["segments"]))
