@@ -147,11 +147,37 @@ def test_saved_markup_model_classifies_html_with_its_markup(saved_markup_model, 
 
 
 def test_saved_markup_model_refuses_text_input(saved_markup_model):
-    from scrapeseg.train.apply import classify_command
-    from scrapeseg.train.saved import ModelError, load_model
+    from scrapeseg.train.saved import load_model
 
     model = load_model(saved_markup_model)
     with pytest.raises(ValueError, match="HTML pages only"):
         model.classify("A text scrape.\nWith two lines.", kind="text")
-    with pytest.raises(ModelError, match="text-only model"):
-        classify_command(["unused.txt"], str(saved_markup_model))
+
+
+def test_cli_with_a_markup_model_classifies_pages_and_reports_text_files(saved_markup_model, corpora, tmp_path):
+    import io
+    import json
+
+    from scrapeseg.train.apply import classify_command, extract_command
+    from scrapeseg.train.saved import load_model
+
+    source = next((corpora / "l3s-gn1").glob("*.html.gz"))
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(source.read_bytes())
+    scrape = tmp_path / "scrape.txt"
+    scrape.write_text("A text scrape.\nWith two lines.\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = classify_command([str(scrape), str(page)], str(saved_markup_model), out, err)
+    assert code == 1
+    assert str(scrape) in err.getvalue() and "markup" in err.getvalue() and len(err.getvalue().splitlines()) == 1
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    expected = load_model(saved_markup_model).classify(gzip.decompress(source.read_bytes()), kind="html")
+    assert [r["doc"] for r in records] == [str(page)] * len(expected)
+    assert [(r["text"], r["label"]) for r in records] == [(i.text, i.label) for i in expected]
+    assert np.allclose([list(r["scores"].values()) for r in records], [list(i.scores.values()) for i in expected])
+    body = io.StringIO()
+    assert extract_command(str(page), str(saved_markup_model), body, io.StringIO()) == 0
+    assert body.getvalue().rstrip("\n") == "\n".join(i.text for i in expected if i.label == "body")
+    failed = io.StringIO()
+    assert extract_command(str(scrape), str(saved_markup_model), io.StringIO(), failed) == 1
+    assert "markup" in failed.getvalue()

@@ -233,6 +233,8 @@ class Predictor:
             from scrapeseg.train.saved import load_model
 
             self.model = load_model(model_path)
+            if self.model.uses_markup:
+                raise StudioError(f"{model_path} reads HTML markup, but push pre-annotates documents from their text; set studio.model to a text-only model")
 
     @property
     def version(self) -> str:

@@ -16,40 +16,42 @@ BATCH_DOCS = 256
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _read_segments(path_arg: str) -> list:
-    """The segments of one file as given on the command line, with the file name as doc id."""
-    from scrapeseg.corpus.batch import segment_file
-
-    path = Path(path_arg)
-    if not path.exists():
-        raise InputError(f"{path_arg}: no such file")
-    segments, _, _ = segment_file(path, path_arg)
-    return list(segments)
-
-
-def _read_columns(path_arg: str) -> tuple:
-    """The segment columns (indexes, lines, starts, ends, texts) of one file as given on the command line.
+def _read_columns(path_arg: str, markup: bool = False) -> tuple[tuple, object]:
+    """The segment columns (indexes, lines, starts, ends, texts) of one file as given on the command line,
+    and with markup=True its lines' markup features (HTML pages only).
 
     Text files decoded whole (as segment_file does) are split by segment_columns without Segment
     objects; HTML pages, large streamed files and errors go through segment_file.
     """
-    from scrapeseg.corpus.batch import _is_html
+    from scrapeseg.corpus.batch import _is_html, segment_file
     from scrapeseg.corpus.segment import WHOLE_FILE_BYTES, read_text_file, segment_columns
 
     path = Path(path_arg)
-    if path.is_file() and not _is_html(path) and path.stat().st_size <= WHOLE_FILE_BYTES:
+    if not path.exists():
+        raise InputError(f"{path_arg}: no such file")
+    html = _is_html(path)
+    if markup and not html:
+        raise InputError(f"{path_arg}: the model reads HTML markup, which a text scrape lacks; give it .html, .htm or .html.gz pages or use a text-only model")
+    if path.is_file() and not html and path.stat().st_size <= WHOLE_FILE_BYTES:
         lines, starts, ends, texts = segment_columns(read_text_file(path, path_arg).text)
-        return range(len(texts)), lines, starts, ends, texts
-    segments = _read_segments(path_arg)
-    return [s.index for s in segments], [s.line for s in segments], [s.start for s in segments], [s.end for s in segments], [s.text for s in segments]
+        return (range(len(texts)), lines, starts, ends, texts), None
+    segments, _, page = segment_file(path, path_arg)
+    segments = list(segments)
+    facts = None
+    if markup:
+        from scrapeseg.train.markup import page_markup
+
+        facts = page_markup(page)
+    columns = [s.index for s in segments], [s.line for s in segments], [s.start for s in segments], [s.end for s in segments], [s.text for s in segments]
+    return columns, facts
 
 
-def _batches(paths: list[str], failures: list[str]) -> Iterator[list[tuple[str, tuple]]]:
-    """Batches of (file, segment columns), recording unreadable files as failures and carrying on."""
-    batch: list[tuple[str, tuple]] = []
+def _batches(paths: list[str], failures: list[str], markup: bool = False) -> Iterator[list[tuple[str, tuple, object]]]:
+    """Batches of (file, segment columns, markup features or None), recording unreadable files as failures and carrying on."""
+    batch: list[tuple[str, tuple, object]] = []
     for path in paths:
         try:
-            batch.append((path, _read_columns(path)))
+            batch.append((path, *_read_columns(path, markup)))
         except (InputError, OSError) as err:
             failures.append(str(err))
             continue
@@ -73,26 +75,19 @@ def record_template(names: list[str]) -> str:
     )
 
 
-def _text_model(model_path: str | None):
-    """Load a saved model for the commands, refusing a markup model: they segment files without keeping markup."""
-    from scrapeseg.train.saved import ModelError, load_model
-
-    model = load_model(model_path)
-    if model.uses_markup:
-        raise ModelError(f"{model.path} reads HTML markup; the classify and extract commands take a text-only model (use SegmentModel.classify(page, kind='html') from Python)")
-    return model
-
-
 def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Print every segment of every file as JSON Lines in document order; exit 1 if any file failed."""
-    model = _text_model(model_path)
+    from scrapeseg.train.saved import load_model
+
+    model = load_model(model_path)
     template = record_template(model.card["labels"]).format
     failures: list[str] = []
-    for batch in _batches(paths, failures):
-        labels, scores = model.predict_columns([columns for _, columns in batch])
+    for batch in _batches(paths, failures, model.uses_markup):
+        markup = [facts for _, _, facts in batch] if model.uses_markup else None
+        labels, scores = model.predict_columns([columns for _, columns, _ in batch], markup)
         score_columns = scores.T.tolist()
         row = 0
-        for path, (indexes, lines, starts, ends, texts) in batch:
+        for path, (indexes, lines, starts, ends, texts), _ in batch:
             end = row + len(texts)
             out.write("".join(map(
                 template, repeat(_dumps(path)), indexes, lines, starts, ends, map(encode_basestring, texts),
@@ -109,13 +104,15 @@ def extract_command(path: str, model_path: str | None, out: TextIO = sys.stdout,
     """Print the body text of one file."""
     from scrapeseg.labels import Label
 
-    model = _text_model(model_path)
+    from scrapeseg.train.saved import load_model
+
+    model = load_model(model_path)
     try:
-        segments = _read_segments(path)
+        columns, facts = _read_columns(path, model.uses_markup)
     except (InputError, OSError) as error:
         print(f"scrapeseg extract: {error}", file=err)
         return 1
-    items = model.classify_segments([segments])[0]
+    items = model.classify_columns([columns], [facts] if model.uses_markup else None)[0]
     body = "\n".join(item.text for item in items if item.label == Label.BODY.text)
     out.write(body + ("\n" if body else ""))
     return 0
