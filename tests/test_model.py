@@ -183,3 +183,26 @@ def test_sample_weight_must_cover_every_line():
     y = [["body", "boilerplate"], ["teaser", "body"]]
     with pytest.raises(ValueError, match="3 weights for 4 lines"):
         SegmentClassifier().fit(docs, y, groups=["a", "b"], sample_weight=[[1.0, 2.0], [1.0]])
+
+
+def test_memory_recalls_recurring_corrections_only(small_train):
+    data = small_train
+    recurring, once, disputed = "Zorvane plimtrek quastol dervin.", "Hollowmere yantrel ospick.", "Brenquist ulvaro temmish."
+    docs = [list(d) for d in data["docs"]]
+    labels = [list(lab) for lab in data["labels"]]
+    remember = [[False] * len(d) for d in docs]
+    boilerplate = Label.BOILERPLATE.value
+    for k, (text, label) in enumerate([(recurring, boilerplate), (recurring, boilerplate), (once, boilerplate),
+                                       (disputed, boilerplate), (disputed, Label.BODY.value)]):
+        docs[k].insert(1, text)
+        labels[k].insert(1, label)
+        remember[k].insert(1, True)
+    model = SegmentClassifier(**SMALL).fit(docs, labels, groups=data["domains"], remember=remember)
+    assert model.memory_ == {recurring: boilerplate}
+    probs = model.predict_proba_docs([["A new page opens here.", recurring, once, disputed]])[0]
+    assert probs[1].tolist() == [0.0 if name != "boilerplate" else 1.0 for name in model.classes_]
+    assert all(0.0 < p.max() < 1.0 for p in probs[[0, 2, 3]])
+    off = SegmentClassifier(**SMALL, memory_min_docs=None).fit(docs, labels, groups=data["domains"], remember=remember)
+    assert off.memory_ == {}
+    with pytest.raises(ValueError, match="remember holds"):
+        SegmentClassifier(**SMALL).fit(docs, labels, groups=data["domains"], remember=remember[:-1])

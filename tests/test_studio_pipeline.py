@@ -97,8 +97,7 @@ def test_pulled_correction_retrains_the_model(tmp_path, corpora, studio_env, cap
     segments = pd.read_parquet(repo / params["corpus"]["segments"], columns=["text", "label", "origin"])
     planted = segments[segments["text"] == PLANTED]
     assert len(planted) == len(scrapes) and set(planted["label"]) == {CORRECTED} and set(planted["origin"]) == {"human"}
-    # The model moves towards the correction but does not take it everywhere: the stacked pass
-    # still follows the line's neighbours in many scrapes (measured with human_weight 10: 7 -> 12
-    # of 30, 10 of the 24 in the training split; 7 -> 10 without the weight, 13 with 50).
+    # The correction recurs in the training split's scrapes, so the model remembers it and gets the
+    # planted line right in every scrape, the held-out ones included.
     after_train, after = _corrected_count(repo, params)
-    assert after > before and after_train > before_train, (before_train, after_train, before, after)
+    assert before < len(scrapes) and after == len(scrapes), (before_train, after_train, before, after)

@@ -130,6 +130,9 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
     max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization: the HGB stacker.
     markup: also read each line's HTML markup features (fit and predict then need markup=); the
         default text-only model reads the line texts alone and ignores markup= if given.
+    memory_min_docs: a line text that fit's ``remember`` flags (people's corrections) in at least
+        this many documents, always with the same label, gets that label wherever it appears
+        (``memory_``); None turns the memory off.
     random_state: seed of every random choice.
     n_threads: OpenMP and BLAS threads (None: all cores). One is the default because spinning
         OpenMP threads collapse on a busy 2-core machine (10x slower measured).
@@ -155,6 +158,7 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
         markup: bool = False,
+        memory_min_docs: int | None = 2,
         random_state: int = 0,
         n_threads: int | None = 1,
     ):
@@ -176,6 +180,7 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.markup = markup
+        self.memory_min_docs = memory_min_docs
         self.random_state = random_state
         self.n_threads = n_threads
 
@@ -211,16 +216,17 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
 
     # ----- fit -------------------------------------------------------------------------------
     def fit(self, docs: Sequence[Sequence[str]], y: Sequence[Sequence], groups: Sequence | None = None, markup: Sequence | None = None,
-            sample_weight: Sequence[Sequence[float]] | None = None):
+            sample_weight: Sequence[Sequence[float]] | None = None, remember: Sequence[Sequence[bool]] | None = None):
         """Fit on documents of lines and their per-line labels; groups (one per document) drive the folds.
 
         sample_weight, like y, holds one sequence of per-line weights per document; it multiplies
-        the class weights.
+        the class weights. remember, like y, flags the lines whose labels people gave: their
+        recurring texts go into memory_ (see memory_min_docs).
         """
         with threadpool_limits(limits=self.n_threads):
-            return self._fit(docs, y, groups, markup, sample_weight)
+            return self._fit(docs, y, groups, markup, sample_weight, remember)
 
-    def _fit(self, docs, y, groups, markup, sample_weight=None):
+    def _fit(self, docs, y, groups, markup, sample_weight=None, remember=None):
         if self.passes not in (2, 3):
             raise ValueError(f"passes must be 2 or 3, not {self.passes!r}")
         docs = [list(d) for d in docs]
@@ -273,8 +279,28 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
             self.stackers_.append(self._stack_model().fit(X2, codes, sample_weight=sw))
             X2 = np.hstack([self._context(batch, dense, p2), p1])
         self.stackers_.append(self._stack_model().fit(X2, codes, sample_weight=sw))
+        self.memory_ = self._memory(docs, codes, remember)
         self.n_lines_seen_ = len(codes)
         return self
+
+    def _memory(self, docs, codes, remember) -> dict[str, int]:
+        """Line text -> label code for remembered texts flagged in memory_min_docs documents with one label."""
+        if remember is None or self.memory_min_docs is None:
+            return {}
+        if len(remember) != len(docs):
+            raise ValueError(f"remember holds {len(remember)} documents for {len(docs)}")
+        seen: dict[str, tuple[set[int], set[int]]] = {}
+        row = 0
+        for k, (lines, flags) in enumerate(zip(docs, remember)):
+            if len(flags) != len(lines):
+                raise ValueError(f"remember of document {k} flags {len(flags)} lines for {len(lines)}")
+            for i in np.flatnonzero(np.asarray(flags, dtype=bool)):
+                doc_ids, labels = seen.setdefault(lines[i], (set(), set()))
+                doc_ids.add(k)
+                labels.add(int(codes[row + i]))
+            row += len(lines)
+        return {text: labels.pop() for text, (doc_ids, labels) in sorted(seen.items())
+                if len(doc_ids) >= self.memory_min_docs and len(labels) == 1}
 
     # ----- predict ---------------------------------------------------------------------------
     def _predict_flat(self, docs, markup=None):

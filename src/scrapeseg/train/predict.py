@@ -9,6 +9,7 @@ scikit-learn (and the pandas and scipy.stats it pulls in) costs more than the re
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -138,6 +139,18 @@ class LinePredictor:
             row += len(p)
         return doc_len, out
 
+    def _recalled(self, docs, probs):
+        """probs with every line whose text the memory holds set to its remembered label."""
+        memory = getattr(self, "memory_", None)  # classifiers saved before the memory have none
+        if not memory:
+            return probs
+        found = list(map(memory.get, chain.from_iterable(docs)))
+        rows = [i for i, code in enumerate(found) if code is not None]
+        if rows:
+            probs[rows] = 0.0
+            probs[rows, [found[i] for i in rows]] = 1.0
+        return probs
+
     def _predict_chunk(self, docs, markup=None):
         batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False)
         dense = self._with_markup(docs, dense, markup)
@@ -149,7 +162,7 @@ class LinePredictor:
         if self.passes == 3:
             p2 = self._proba(self.stackers_[0], X, n_classes)
             X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._proba(self.stackers_[-1], X, n_classes)
+        return self._recalled(docs, self._proba(self.stackers_[-1], X, n_classes))
 
     def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
         """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""

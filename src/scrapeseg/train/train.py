@@ -93,6 +93,6 @@ def train_model(dataset_path: str | Path, params: dict | None = None) -> Segment
     weights = None
     if human_weight != 1.0 and any(h.any() for h in data["human"]):
         weights = [np.where(h, human_weight, 1.0) for h in data["human"]]
-    model.fit(data["docs"], data["labels"], groups=data["domains"], markup=data.get("markup"), sample_weight=weights)
+    model.fit(data["docs"], data["labels"], groups=data["domains"], markup=data.get("markup"), sample_weight=weights, remember=data["human"])
     log.info("fitted on %d documents in %.1f s", len(data["docs"]), time.perf_counter() - start)
     return model
