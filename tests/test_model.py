@@ -206,3 +206,12 @@ def test_memory_recalls_recurring_corrections_only(small_train):
     assert off.memory_ == {}
     with pytest.raises(ValueError, match="remember holds"):
         SegmentClassifier(**SMALL).fit(docs, labels, groups=data["domains"], remember=remember[:-1])
+
+
+def test_params_yaml_sets_every_model_param():
+    import yaml
+    from conftest import REPO
+
+    params = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
+    for section in ("train", "train_html"):
+        assert set(params[section]["model"]) == set(SegmentClassifier().get_params()), section
