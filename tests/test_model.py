@@ -215,3 +215,14 @@ def test_params_yaml_sets_every_model_param():
     params = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
     for section in ("train", "train_html"):
         assert set(params[section]["model"]) == set(SegmentClassifier().get_params()), section
+
+
+def test_numbers_given_as_strings_become_numbers():
+    from scrapeseg.train.train import numeric_params
+
+    defaults = SegmentClassifier().get_params()
+    got = numeric_params({"alpha": "5e-7", "window": "5", "stacker": "hgb", "hidden_units": 32}, defaults)
+    assert got == {"alpha": 5e-7, "window": 5, "stacker": "hgb", "hidden_units": 32}
+    assert isinstance(got["window"], int)
+    with pytest.raises(ValueError, match="alpha must be a number"):
+        numeric_params({"alpha": "tiny"}, defaults)

@@ -67,6 +67,24 @@ def _end(doc: np.ndarray, start: int) -> int:
     return start + (int(np.argmin(same)) if not same.all() else len(same))
 
 
+def numeric_params(params: dict, defaults: dict) -> dict:
+    """params with numbers given as strings converted to the type of the param's default.
+
+    `dvc exp run -S train.model.alpha=5e-7` stores "5e-7" as a string: YAML 1.1 reads an exponent
+    without a decimal point as text.
+    """
+    out = dict(params)
+    for key, value in params.items():
+        default = defaults.get(key)
+        if isinstance(value, str) and isinstance(default, (int, float)) and not isinstance(default, bool):
+            try:
+                number = float(value)
+            except ValueError:
+                raise ValueError(f"train param {key} must be a number, not {value!r}") from None
+            out[key] = int(number) if isinstance(default, int) and number.is_integer() else number
+    return out
+
+
 def train_model(dataset_path: str | Path, params: dict | None = None) -> SegmentClassifier:
     """Fit a SegmentClassifier on the train split of the DatasetDict at dataset_path.
 
@@ -85,7 +103,7 @@ def train_model(dataset_path: str | Path, params: dict | None = None) -> Segment
     unknown = set(params) - set(model.get_params())
     if unknown:
         raise ValueError(f"unknown train params {sorted(unknown)}; expected {sorted(model.get_params())} or {DATA_KEYS}")
-    model.set_params(**params)
+    model.set_params(**numeric_params(params, model.get_params()))
     data = split_documents(load_corpus(dataset_path)[split], max_docs, kinds, model.markup)
     start = time.perf_counter()
     # People correct a few lines among hundreds of thousands of heuristic labels; weighting their
