@@ -17,8 +17,7 @@ _dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _read_columns(path_arg: str, markup: bool = False) -> tuple[tuple, object]:
-    """The segment columns (indexes, lines, starts, ends, texts) of one file as given on the command line,
-    and with markup=True its lines' markup features (HTML pages only).
+    """One file's segment columns (indexes, lines, starts, ends, texts) and, with markup=True, its lines' markup features.
 
     Text files decoded whole (as segment_file does) are split by segment_columns without Segment
     objects; HTML pages, large streamed files and errors go through segment_file.
@@ -103,7 +102,6 @@ def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys
 def extract_command(path: str, model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Print the body text of one file."""
     from scrapeseg.labels import Label
-
     from scrapeseg.train.saved import load_model
 
     model = load_model(model_path)

@@ -203,12 +203,6 @@ class SegmentModel:
                 row = end
         return out
 
-    def classify_segments(self, documents: Sequence[list]) -> list[list[Classified]]:
-        """Classify already segmented documents in one batch."""
-        return self.classify_columns(
-            [([s.index for s in segs], [s.line for s in segs], [s.start for s in segs], [s.end for s in segs], [s.text for s in segs]) for segs in documents]
-        )
-
     def classify_batch(self, texts: Sequence[str | bytes], kind: str = "text") -> list[list[Classified]]:
         """Classify many documents at once, amortising the model's work over the batch."""
         parsed = [self._parsed(t, kind, f"doc{i}") for i, t in enumerate(texts)]
