@@ -37,6 +37,9 @@ def resolve_segment(votes: Sequence[tuple[Annotation, str]]) -> tuple[str, Annot
 
 def resolve_document(annotations: Sequence[Annotation]) -> dict[int, tuple[str, Annotation]]:
     """Segment index -> (label, source annotation) over every segment any annotation labels."""
+    if len(annotations) == 1:  # most documents: no votes to count
+        only = annotations[0]
+        return {index: (only.labels[index], only) for index in sorted(only.labels)}
     votes: dict[int, list[tuple[Annotation, str]]] = {}
     for annotation in annotations:
         for index, label in annotation.labels.items():

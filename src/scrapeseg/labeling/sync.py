@@ -393,12 +393,7 @@ def annotation_lines(per_doc: dict[str, list[Annotation]], texts: dict[str, list
     lines: list[str] = []
     quoted: dict[int, tuple[str, str]] = {}
     for doc in sorted(per_doc):
-        annotations = per_doc[doc]
-        if len(annotations) == 1:
-            only = annotations[0]
-            resolved = {index: (only.labels[index], only) for index in sorted(only.labels)}
-        else:
-            resolved = resolve_document(annotations)
+        resolved = resolve_document(per_doc[doc])
         doc_json = json.dumps(doc, ensure_ascii=False)
         pushed = texts[doc]
         for index, (label, source) in resolved.items():
