@@ -296,6 +296,28 @@ def test_validation_rejects_bad_predictions():
         T.validate_prediction(swapped, 2)
 
 
+def test_result_labels_keep_good_items_and_name_each_bad_one():
+    def choice(name, labels, kind="choices"):
+        return {"from_name": name, "to_name": "doc", "type": kind, "value": {"choices": labels}}
+
+    result = [
+        choice("label_0", ["body"]),
+        choice("label_2", ["teaser"]),
+        choice("label_9", ["body"]),  # past the task's three paragraphs
+        choice("label_x", ["body"]),
+        choice("label_1", ["advert"]),
+        choice("label_1", ["body", "teaser"]),
+        choice("note", ["body"], kind="textarea"),
+        choice(["label_1"], ["body"]),  # an unhashable name must not crash the pull
+    ]
+    labels, problems = T.result_labels(result, 3)
+    assert labels == {0: "body", 2: "teaser"}
+    assert len(problems) == 6
+    assert "'label_9' names no paragraph" in problems[0] and "'label_x' names no paragraph" in problems[1]
+    assert "'advert'" in problems[2] and "'teaser'" in problems[3]
+    assert "'textarea' is not a paragraph choice" in problems[4] and "is not a paragraph choice" in problems[5]
+
+
 def test_resolution_order_and_kappa():
     a = Annotation(1, "a", "2026-01-01T00:00:00Z", False)
     b = Annotation(2, "b", "2026-01-02T00:00:00Z", False)

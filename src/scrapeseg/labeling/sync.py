@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scrapeseg.gcpause import gc_paused
 from scrapeseg.labeling import tasks as T
 from scrapeseg.labeling.client import StudioError, translated
 from scrapeseg.labeling.resolve import Annotation, agreement_report, resolve_document
@@ -383,24 +384,23 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-# json.dumps(row, ensure_ascii=False) of a row with ROW_KEYS, with the strings that may need escaping
-# encoded once per document or annotation instead of once per segment.
-ROW_TEMPLATE = '{{"doc": {doc}, "index": {index}, "text_sha256": "{sha}", "label": "{label}", "annotator": {who}, "annotation_id": {id}, "updated_at": {at}}}\n'
-
-
 def annotation_lines(per_doc: dict[str, list[Annotation]], texts: dict[str, list[str]]) -> list[str]:
     """The JSON Lines of resolved labels, sorted by document and segment index."""
+    # Each line is json.dumps(row, ensure_ascii=False) of a row with ROW_KEYS, built from parts
+    # quoted once per document or annotation: per-segment dumps or str.format cost more than
+    # the rest of a pull's client work.
     lines: list[str] = []
-    quoted: dict[int, tuple[str, str]] = {}
+    tails: dict[int, str] = {}
     for doc in sorted(per_doc):
         resolved = resolve_document(per_doc[doc])
-        doc_json = json.dumps(doc, ensure_ascii=False)
+        head = f'{{"doc": {json.dumps(doc, ensure_ascii=False)}, "index": '
         pushed = texts[doc]
         for index, (label, source) in resolved.items():
-            if source.id not in quoted:
-                quoted[source.id] = (json.dumps(source.annotator, ensure_ascii=False), json.dumps(source.updated_at, ensure_ascii=False))
-            who, at = quoted[source.id]
-            lines.append(ROW_TEMPLATE.format(doc=doc_json, index=index, sha=T.text_sha256(pushed[index]), label=label, who=who, id=source.id, at=at))
+            tail = tails.get(source.id)
+            if tail is None:
+                who, at = json.dumps(source.annotator, ensure_ascii=False), json.dumps(source.updated_at, ensure_ascii=False)
+                tail = tails[source.id] = f'"annotator": {who}, "annotation_id": {source.id}, "updated_at": {at}}}\n'
+            lines.append(f'{head}{index}, "text_sha256": "{T.text_sha256(pushed[index])}", "label": "{label}", {tail}')
     return lines
 
 
@@ -409,8 +409,13 @@ def pull(client, url: str, title: str, annotations_dir: Path, agreement_path: Pa
     project = find_project(client, title, url)
     if project is None:
         raise StudioError(f"Label Studio at {url} has no project titled {title!r}; push to it first")
-    exported = export_tasks(client, project.id, url)
     names = annotator_names(client, url)
+    with gc_paused():
+        return _pull_export(export_tasks(client, project.id, url), names, project.id, title, annotations_dir, agreement_path, segments)
+
+
+def _pull_export(exported: list[dict], names: dict[int, str], project_id: int, title: str, annotations_dir: Path, agreement_path: Path, segments: Path) -> dict:
+    """Pull's work on the exported tasks: resolve, write the annotations and agreement, summarise."""
     problems: list[str] = []
     per_doc: dict[str, list[Annotation]] = {}
     pushed_texts: dict[str, list[str]] = {}
@@ -439,7 +444,7 @@ def pull(client, url: str, title: str, annotations_dir: Path, agreement_path: Pa
     agreement = agreement_report(per_doc, pushed_texts)
     write_atomically(agreement_path, json.dumps(agreement, indent=1, ensure_ascii=False) + "\n")
     return {
-        "project": project.id, "file": str(out), "tasks_exported": len(exported), "annotations_used": used,
+        "project": project_id, "file": str(out), "tasks_exported": len(exported), "annotations_used": used,
         "annotations_cancelled": cancelled, "documents": len(per_doc), "segments": len(lines),
         "stale_documents": stale, "unknown_documents": sorted(set(per_doc) - set(now)),
         "kappa": agreement["kappa"], "kappa_per_label": agreement["kappa_per_label"],

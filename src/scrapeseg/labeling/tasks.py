@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from scrapeseg.labels import Label, text_sha256
 CHOICE_PREFIX = "label_"
 OBJECT_NAME = "doc"  # the config's one Text object, which every choice labels
 RESULT_TYPE = "choices"
+CHOICE_INDEX_CACHE = 64  # distinct task lengths whose control-name maps are kept
 
 
 def document_sha256(texts: Sequence[str]) -> str:
@@ -92,19 +94,26 @@ def result_labels(result: Sequence[dict], n_paragraphs: int) -> tuple[dict[int, 
     """Paragraph index -> label from an annotation's result, and problems with items that were skipped."""
     labels: dict[int, str] = {}
     problems: list[str] = []
-    names = set(Label.names())
+    names = frozenset(Label.names())
+    index_of = _choice_indexes(n_paragraphs)
     for item in result:
-        name = str(item.get("from_name", ""))
-        if item.get("type") != RESULT_TYPE or not name.startswith(CHOICE_PREFIX):
-            problems.append(f"result {name!r} of type {item.get('type')!r} is not a paragraph choice")
+        name = item.get("from_name", "")
+        index = index_of.get(name) if isinstance(name, str) else None
+        if item.get("type") != RESULT_TYPE or index is None:
+            if item.get("type") == RESULT_TYPE and str(name).startswith(CHOICE_PREFIX):
+                problems.append(f"result {name!r} names no paragraph of this task")
+            else:
+                problems.append(f"result {name!r} of type {item.get('type')!r} is not a paragraph choice")
             continue
-        suffix = name[len(CHOICE_PREFIX):]
-        if not suffix.isdigit() or int(suffix) >= n_paragraphs:
-            problems.append(f"result {name!r} names no paragraph of this task")
-            continue
-        choices = item.get("value", {}).get("choices") or []
+        choices = (item.get("value") or {}).get("choices") or []
         if len(choices) != 1 or choices[0] not in names:
             problems.append(f"result {name!r} has choices {choices!r}")
             continue
-        labels[int(suffix)] = choices[0]
+        labels[index] = choices[0]
     return labels, problems
+
+
+@lru_cache(maxsize=CHOICE_INDEX_CACHE)
+def _choice_indexes(n_paragraphs: int) -> dict[str, int]:
+    """Control name -> paragraph index for a task of n_paragraphs (one dict lookup per result instead of parsing)."""
+    return {f"{CHOICE_PREFIX}{i}": i for i in range(n_paragraphs)}
