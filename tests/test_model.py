@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -226,3 +228,50 @@ def test_numbers_given_as_strings_become_numbers():
     assert isinstance(got["window"], int)
     with pytest.raises(ValueError, match="alpha must be a number"):
         numeric_params({"alpha": "tiny"}, defaults)
+
+
+def _brute_force_posterior(probs, start, transitions, prior, prior_power):
+    """Line marginals of one document by summing over every label sequence (tiny documents only)."""
+    from itertools import product
+
+    emit = probs / prior**prior_power
+    n, k = probs.shape
+    post = np.zeros((n, k))
+    for path in product(range(k), repeat=n):
+        weight = start[path[0]] * emit[0, path[0]]
+        for t in range(1, n):
+            weight *= transitions[path[t - 1], path[t]] * emit[t, path[t]]
+        post[np.arange(n), path] += weight
+    return post / post.sum(axis=1, keepdims=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(lengths=st.lists(st.integers(1, 5), min_size=1, max_size=4), seed=st.integers(0, 2**16), power=st.sampled_from([0.0, 0.25, 1.0]))
+def test_chain_posterior_matches_summing_over_every_label_sequence(lengths, seed, power):
+    from scrapeseg.train.features import Batch
+    from scrapeseg.train.predict import chain_posterior
+
+    rng = np.random.default_rng(seed)
+    docs = [[f"line {d}.{i}" for i in range(n)] for d, n in enumerate(lengths)]
+    probs = rng.dirichlet(np.ones(3), sum(lengths)).astype(np.float32)
+    start, prior = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3))
+    transitions = rng.dirichlet(np.ones(3), 3)
+    got = chain_posterior(probs, Batch.from_docs(docs), start, transitions, prior, power)
+    row = 0
+    for n in lengths:
+        expected = _brute_force_posterior(probs[row:row + n].astype(np.float64), start, transitions, prior, power)
+        np.testing.assert_allclose(got[row:row + n], expected, atol=1e-5)
+        row += n
+
+
+def test_chain_pass_is_learned_and_can_be_turned_off(small_train):
+    model = SegmentClassifier(**SMALL).fit(small_train["docs"], small_train["labels"], groups=small_train["domains"])
+    assert model.transitions_.shape == (3, 3) and np.allclose(model.transitions_.sum(axis=1), 1.0)
+    assert np.isclose(model.start_.sum(), 1.0) and np.isclose(model.class_prior_.sum(), 1.0)
+    chained = model.predict_proba(small_train["docs"])
+    model.set_params(transition_power=None)
+    plain = model.predict_proba(small_train["docs"])
+    assert chained.shape == plain.shape and np.allclose(chained.sum(axis=1), 1.0, atol=1e-5)
+    # Smoothing along the document changes some lines' probabilities but keeps most labels.
+    assert not np.allclose(chained, plain, atol=1e-3)
+    assert np.mean(chained.argmax(axis=1) == plain.argmax(axis=1)) > 0.8

@@ -19,6 +19,8 @@ from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
 
 DENSE_CLIP = 6.0
+EMISSION_FLOOR = 1e-12  # keeps a line the stacker rules out entirely from zeroing its document's chain
+RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
 PREDICT_CHUNK_DOCS = 256  # documents featurised and scored together in predict
 SKLEARN_MODULE = "sklearn"
 
@@ -36,6 +38,38 @@ def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarra
     np.exp(h, out=h)
     h /= h.sum(axis=1, keepdims=True)
     return h
+
+
+def chain_posterior(probs: np.ndarray, batch: F.Batch, start: np.ndarray, transitions: np.ndarray, prior: np.ndarray, prior_power: float) -> np.ndarray:
+    """Per-line label posteriors of a forward-backward over each document, with probs / prior**prior_power as emissions."""
+    n_docs, k = len(batch.doc_len), probs.shape[1]
+    steps = int(batch.doc_len.max()) if n_docs else 0
+    if steps == 0:
+        return probs
+    # Documents side by side, padded at the end with neutral emissions: every step is one small
+    # matrix product over all documents, so the loop runs once per line of the longest document
+    # and its cost is numpy's per-call overhead. Messages are rescaled only every
+    # RESCALE_EVERY steps, as each step shrinks a message at most ~60-fold (float64 has room).
+    emit = np.ones((steps, n_docs, k))
+    emit[batch.pos, batch.doc] = probs / prior**prior_power + EMISSION_FLOOR
+    forward = np.empty_like(emit)
+    backward = np.empty_like(emit)
+    forward[0] = start * emit[0]
+    for t in range(1, steps):
+        np.dot(forward[t - 1], transitions, out=forward[t])
+        forward[t] *= emit[t]
+        if t % RESCALE_EVERY == 0:
+            forward[t] /= forward[t].sum(axis=1, keepdims=True)
+    backward[-1] = 1.0
+    ahead = np.empty((n_docs, k))
+    back_t = np.ascontiguousarray(transitions.T)
+    for t in range(steps - 2, -1, -1):
+        np.multiply(emit[t + 1], backward[t + 1], out=ahead)
+        np.dot(ahead, back_t, out=backward[t])
+        if t % RESCALE_EVERY == 0:
+            backward[t] /= backward[t].sum(axis=1, keepdims=True)
+    post = forward[batch.pos, batch.doc] * backward[batch.pos, batch.doc]
+    return (post / post.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 class LinePredictor:
@@ -162,7 +196,16 @@ class LinePredictor:
         if self.passes == 3:
             p2 = self._proba(self.stackers_[0], X, n_classes)
             X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._recalled(docs, self._proba(self.stackers_[-1], X, n_classes))
+        return self._recalled(docs, self._chained(batch, self._proba(self.stackers_[-1], X, n_classes)))
+
+    def _chained(self, batch, probs):
+        """probs after the chain pass, when the model has one (classifiers saved before it do not)."""
+        power = getattr(self, "transition_power", None)
+        if power is None or getattr(self, "transitions_", None) is None:
+            return probs
+        transitions = self.transitions_**power
+        transitions /= transitions.sum(axis=1, keepdims=True)
+        return chain_posterior(probs, batch, self.start_, transitions, self.class_prior_, self.prior_power)
 
     def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
         """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
