@@ -12,6 +12,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Sequence
+from functools import partial
 from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
@@ -108,6 +109,10 @@ class Classified(NamedTuple):
     scores: dict
 
 
+# tuple.__new__ builds each result in C; Classified._make adds a Python call per segment.
+_NEW_CLASSIFIED = partial(tuple.__new__, Classified)
+
+
 # (indexes, line numbers, starts, ends, texts) of one document's segments.
 Columns = tuple[Sequence[int], Sequence[int], Sequence[int], Sequence[int], Sequence[str]]
 
@@ -181,7 +186,7 @@ class SegmentModel:
             row = 0
             for doc in documents:
                 end = row + len(doc[4])
-                out.append(list(map(Classified._make, zip(*doc, labels[row:end], scores[row:end]))))
+                out.append(list(map(_NEW_CLASSIFIED, zip(*doc, labels[row:end], scores[row:end]))))
                 row = end
         return out
 
