@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from conftest import REPO, make_subset
 
@@ -294,6 +294,34 @@ def test_validation_rejects_bad_predictions():
     swapped["result"].reverse()
     with pytest.raises(ValueError, match="not a choice of paragraph 0"):
         T.validate_prediction(swapped, 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    labels=st.lists(st.sampled_from(Label.names()), max_size=40),
+    version=st.text(min_size=1, max_size=20),
+    seed=st.integers(0, 2**16),
+    given_score=st.none() | st.floats(0.0, 1.0),
+)
+def test_prediction_json_is_the_dumped_prediction(labels, version, seed, given_score):
+    import numpy as np
+
+    probabilities = np.random.default_rng(seed).dirichlet(np.ones(3), len(labels)) if given_score is None else None
+    text = T.prediction_json(labels, version, probabilities=probabilities, score=given_score)
+    expected = T.prediction(labels, version, probabilities=probabilities, score=given_score)
+    assert text == json.dumps(expected, ensure_ascii=False)
+    T.validate_prediction(json.loads(text), len(labels))
+
+
+def test_prediction_json_refuses_what_validation_refuses():
+    with pytest.raises(ValueError, match="advert"):
+        T.prediction_json(["body", "advert"], "m@1", score=0.5)
+    with pytest.raises(ValueError, match="model_version"):
+        T.prediction_json(["body"], "", score=0.5)
+    with pytest.raises(ValueError, match="outside"):
+        T.prediction_json(["body"], "m@1", score=1.5)
+    with pytest.raises(ValueError, match="2 labels for 1"):
+        T.prediction_json(["body", "teaser"], "m@1", probabilities=__import__("numpy").array([[0.9, 0.05, 0.05]]))
 
 
 def test_result_labels_keep_good_items_and_name_each_bad_one():

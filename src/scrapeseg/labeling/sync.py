@@ -14,7 +14,7 @@ import os
 import random
 import re
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,23 +252,35 @@ class Predictor:
             return None if self.model is None else []
         return self.model.estimator.predict_proba_docs([d.texts for d in docs])
 
-    def predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[dict]:
-        """One validated prediction per document."""
+    def _labelled(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None) -> Iterator[tuple[list[str], dict]]:
+        """Per document its paragraphs' labels and the score arguments of its prediction."""
         from scrapeseg.corpus.prelabel import prelabel
 
         names = Label.names()
         probabilities = probabilities if probabilities is not None else self.probabilities(docs)
-        out = []
         for i, doc in enumerate(docs):
             if probabilities is None:
-                labels = [Label(label).text for label in prelabel(doc.texts)]
-                pred = T.prediction(labels, self.version, score=PRELABEL_SCORE)
+                yield [Label(label).text for label in prelabel(doc.texts)], {"score": PRELABEL_SCORE}
             else:
                 proba = np.asarray(probabilities[i])
-                labels = [names[k] for k in proba.argmax(axis=1)]
-                pred = T.prediction(labels, self.version, probabilities=proba)
+                yield [names[k] for k in proba.argmax(axis=1).tolist()], {"probabilities": proba}
+
+    def predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[dict]:
+        """One validated prediction per document."""
+        out = []
+        for doc, (labels, scoring) in zip(docs, self._labelled(docs, probabilities)):
+            pred = T.prediction(labels, self.version, **scoring)
             T.validate_prediction(pred, len(doc.texts))
             out.append(pred)
+        return out
+
+    def encoded_predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[str]:
+        """One checked prediction per document, as JSON text (what push sends)."""
+        out = []
+        for doc, (labels, scoring) in zip(docs, self._labelled(docs, probabilities)):
+            if len(labels) != len(doc.texts):
+                raise ValueError(f"{doc.doc}: {len(labels)} labels for {len(doc.texts)} paragraphs")
+            out.append(T.prediction_json(labels, self.version, **scoring))
         return out
 
 
@@ -311,9 +323,11 @@ def push(client, url: str, project, created: bool, docs: list[Document], predict
     def requests(span: tuple[int, int]) -> tuple[int, bytes]:
         start, stop = span
         part = chosen[start:stop]
-        preds = predictor.predictions(part, None if probabilities is None else probabilities[start:stop])
-        tasks = [{**T.task(d.doc, d.texts, d.path), "predictions": [p]} for d, p in zip(part, preds)]
-        return len(tasks), json.dumps(tasks, ensure_ascii=False).encode("utf-8")
+        preds = predictor.encoded_predictions(part, None if probabilities is None else probabilities[start:stop])
+        # Each task's JSON with its prediction spliced in before the closing brace: the
+        # predictions come encoded already, and re-encoding them would cost as much again.
+        tasks = [f'{json.dumps(T.task(d.doc, d.texts, d.path), ensure_ascii=False)[:-1]}, "predictions": [{p}]}}' for d, p in zip(part, preds)]
+        return len(tasks), f"[{', '.join(tasks)}]".encode("utf-8")
 
     spans = batch_spans(len(chosen), batch_size)
     # The next batch's predictions and JSON are made while the server imports the current one.

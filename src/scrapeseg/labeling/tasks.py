@@ -10,6 +10,7 @@ Label Studio stores any result JSON without checking it, so everything sent is v
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -20,6 +21,9 @@ from scrapeseg.labels import Label, text_sha256
 CHOICE_PREFIX = "label_"
 OBJECT_NAME = "doc"  # the config's one Text object, which every choice labels
 RESULT_TYPE = "choices"
+KNOWN_LABELS = frozenset(Label.names())
+# choice_result(i, label) as JSON, a str.format template of (i, label); labels need no escaping.
+_CHOICE_JSON = f'{{{{"from_name": "{CHOICE_PREFIX}{{}}", "to_name": "{OBJECT_NAME}", "type": "{RESULT_TYPE}", "value": {{{{"choices": ["{{}}"]}}}}}}}}'
 CHOICE_INDEX_CACHE = 64  # distinct task lengths whose control-name maps are kept
 
 
@@ -68,6 +72,29 @@ def prediction(labels: Sequence[str], model_version: str, probabilities: np.ndar
     if score is not None:
         pred["score"] = round(float(score), 4)
     return pred
+
+
+def prediction_json(labels: Sequence[str], model_version: str, probabilities: np.ndarray | None = None, score: float | None = None) -> str:
+    """json.dumps(prediction(...), ensure_ascii=False), checked as validate_prediction would check it, without building the dicts."""
+    # Push encodes ~80k result items per batch while the server imports the previous one; as
+    # dicts, then validated and dumped, they cost the client a quarter of its time per batch.
+    if not isinstance(model_version, str) or not model_version:
+        raise ValueError("prediction has no model_version")
+    unknown = set(labels) - KNOWN_LABELS
+    if unknown:
+        raise ValueError(f"prediction has labels {sorted(map(str, unknown))}; expected one of {sorted(KNOWN_LABELS)}")
+    if probabilities is not None:
+        if len(probabilities) != len(labels):
+            raise ValueError(f"prediction has {len(labels)} labels for {len(probabilities)} rows of probabilities")
+        score = 1.0 - uncertainty(probabilities)
+    items = ", ".join(map(_CHOICE_JSON.format, range(len(labels)), labels))
+    head = f'{{"model_version": {json.dumps(model_version, ensure_ascii=False)}, "result": [{items}]'
+    if score is None:
+        return head + "}"
+    score = round(float(score), 4)
+    if not 0.0 <= score <= 1.0:
+        raise ValueError(f"prediction score {score} is outside [0, 1]")
+    return f'{head}, "score": {score!r}}}'
 
 
 def validate_prediction(pred: dict, n_paragraphs: int) -> None:
