@@ -381,10 +381,14 @@ def test_annotation_lines_match_json_dumps():
 
 @given(total=st.integers(0, 5000), batch_size=st.integers(1, 1000), first=st.integers(1, 200))
 def test_batch_spans_cover_every_document_once(total, batch_size, first):
-    from scrapeseg.labeling.sync import batch_spans
+    from scrapeseg.labeling.sync import RAMP_FACTOR, batch_spans
 
     spans = batch_spans(total, batch_size, first)
     assert [i for a, b in spans for i in range(a, b)] == list(range(total))
     assert all(b - a <= batch_size for a, b in spans)
     if spans:
         assert spans[0][1] == min(first, batch_size, total)
+    sizes = [b - a for a, b in spans]
+    # Each batch is at most RAMP_FACTOR times the one before, and only the last may fall short.
+    assert all(later <= earlier * RAMP_FACTOR for earlier, later in zip(sizes, sizes[1:]))
+    assert all(earlier <= later for earlier, later in zip(sizes[:-1], sizes[1:-1]))

@@ -28,8 +28,11 @@ from scrapeseg.labels import Label
 
 SELECT_MODES = ("uncertain", "random")
 TASK_PAGE_SIZE = 1000
-# The server idles while the client predicts the first batch, so that one is short.
+# The server idles while the client predicts the first batch, so that one is short; each next
+# batch is predicted while the server imports the current one, so sizes grow only RAMP_FACTOR-fold
+# (the server's time per request has a fixed part, so the batches then stay large).
 FIRST_BATCH_DOCS = 50
+RAMP_FACTOR = 4
 PRELABEL_SCORE = 0.5  # the pre-labeller has no probabilities: an explicit "unsure" for every task
 ROW_KEYS = ("doc", "index", "text_sha256", "label", "annotator", "annotation_id", "updated_at")
 
@@ -303,9 +306,14 @@ def select_documents(docs: list[Document], mode: str | None, limit: int | None, 
 
 
 def batch_spans(total: int, batch_size: int, first: int = FIRST_BATCH_DOCS) -> list[tuple[int, int]]:
-    """(start, stop) of each import batch: a short first one, then batch_size each."""
-    bounds = [0, *range(min(first, batch_size), total, batch_size), total] if total else []
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    """(start, stop) of each import batch: a short first one, growing RAMP_FACTOR-fold up to batch_size."""
+    spans: list[tuple[int, int]] = []
+    start, size = 0, min(first, batch_size)
+    while start < total:
+        stop = min(start + size, total)
+        spans.append((start, stop))
+        start, size = stop, min(size * RAMP_FACTOR, batch_size)
+    return spans
 
 
 def push(client, url: str, project, created: bool, docs: list[Document], predictor: Predictor,
