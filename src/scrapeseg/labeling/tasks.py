@@ -107,21 +107,19 @@ def validate_prediction(pred: dict, n_paragraphs: int) -> None:
     result = pred.get("result")
     if not isinstance(result, list) or len(result) != n_paragraphs:
         raise ValueError(f"prediction has {len(result) if isinstance(result, list) else 'no'} results for {n_paragraphs} paragraphs")
-    names = set(Label.names())
     for i, item in enumerate(result):
         expected = (f"{CHOICE_PREFIX}{i}", OBJECT_NAME, RESULT_TYPE)
         if (item.get("from_name"), item.get("to_name"), item.get("type")) != expected:
             raise ValueError(f"prediction result {i} is not a choice of paragraph {i}: {item.get('from_name')!r}")
         choices = item.get("value", {}).get("choices")
-        if not isinstance(choices, list) or len(choices) != 1 or choices[0] not in names:
-            raise ValueError(f"prediction result {i} has choices {choices!r}; expected one of {sorted(names)}")
+        if not isinstance(choices, list) or len(choices) != 1 or choices[0] not in KNOWN_LABELS:
+            raise ValueError(f"prediction result {i} has choices {choices!r}; expected one of {sorted(KNOWN_LABELS)}")
 
 
 def result_labels(result: Sequence[dict], n_paragraphs: int) -> tuple[dict[int, str], list[str]]:
     """Paragraph index -> label from an annotation's result, and problems with items that were skipped."""
     labels: dict[int, str] = {}
     problems: list[str] = []
-    names = frozenset(Label.names())
     index_of = _choice_indexes(n_paragraphs)
     for item in result:
         name = item.get("from_name", "")
@@ -133,7 +131,7 @@ def result_labels(result: Sequence[dict], n_paragraphs: int) -> tuple[dict[int, 
                 problems.append(f"result {name!r} of type {item.get('type')!r} is not a paragraph choice")
             continue
         choices = (item.get("value") or {}).get("choices") or []
-        if len(choices) != 1 or choices[0] not in names:
+        if len(choices) != 1 or choices[0] not in KNOWN_LABELS:
             problems.append(f"result {name!r} has choices {choices!r}")
             continue
         labels[index] = choices[0]

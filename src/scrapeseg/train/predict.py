@@ -49,7 +49,8 @@ def chain_posterior(probs: np.ndarray, batch: F.Batch, start: np.ndarray, transi
     # Documents side by side, padded at the end with neutral emissions: every step is one small
     # matrix product over all documents, so the loop runs once per line of the longest document
     # and its cost is numpy's per-call overhead. Messages are rescaled only every
-    # RESCALE_EVERY steps, as each step shrinks a message at most ~60-fold (float64 has room).
+    # RESCALE_EVERY steps: a step shrinks a message by at most the smallest transition times the
+    # largest emission (~60-fold with the default powers), so float64 has room for many more.
     emit = np.ones((steps, n_docs, k))
     emit[batch.pos, batch.doc] = probs / prior**prior_power + EMISSION_FLOOR
     forward = np.empty_like(emit)
