@@ -51,7 +51,7 @@ def run(client, url: str, settings: dict, count: int, folder: Path) -> dict:
     for first in range(0, len(docs), int(settings["batch_size"])):
         part = docs[first:first + int(settings["batch_size"])]
         request = []
-        for doc, pred in zip(part, predictor.predictions(part)):
+        for doc, pred in zip(part, map(json.loads, predictor.encoded_predictions(part))):
             result = [{k: item[k] for k in ("from_name", "to_name", "type", "value")} for item in pred["result"]]
             request.append({**T.task(doc.doc, doc.texts), "annotations": [{"result": result}]})
         sync.import_tasks(client, annotated.id, json.dumps(request).encode("utf-8"))

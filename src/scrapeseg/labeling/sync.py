@@ -14,7 +14,7 @@ import os
 import random
 import re
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,32 +255,21 @@ class Predictor:
             return None if self.model is None else []
         return self.model.estimator.predict_proba_docs([d.texts for d in docs])
 
-    def _labelled(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None) -> Iterator[tuple[list[str], dict]]:
-        """Per document its paragraphs' labels and the score arguments of its prediction."""
+    def encoded_predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[str]:
+        """One checked prediction per document, as JSON text (what push sends)."""
         from scrapeseg.corpus.prelabel import prelabel
 
         names = Label.names()
         probabilities = probabilities if probabilities is not None else self.probabilities(docs)
+        out = []
         for i, doc in enumerate(docs):
             if probabilities is None:
-                yield [Label(label).text for label in prelabel(doc.texts)], {"score": PRELABEL_SCORE}
+                labels = [Label(label).text for label in prelabel(doc.texts)]
+                scoring = {"score": PRELABEL_SCORE}
             else:
                 proba = np.asarray(probabilities[i])
-                yield [names[k] for k in proba.argmax(axis=1).tolist()], {"probabilities": proba}
-
-    def predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[dict]:
-        """One validated prediction per document."""
-        out = []
-        for doc, (labels, scoring) in zip(docs, self._labelled(docs, probabilities)):
-            pred = T.prediction(labels, self.version, **scoring)
-            T.validate_prediction(pred, len(doc.texts))
-            out.append(pred)
-        return out
-
-    def encoded_predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[str]:
-        """One checked prediction per document, as JSON text (what push sends)."""
-        out = []
-        for doc, (labels, scoring) in zip(docs, self._labelled(docs, probabilities)):
+                labels = [names[k] for k in proba.argmax(axis=1).tolist()]
+                scoring = {"probabilities": proba}
             if len(labels) != len(doc.texts):
                 raise ValueError(f"{doc.doc}: {len(labels)} labels for {len(doc.texts)} paragraphs")
             out.append(T.prediction_json(labels, self.version, **scoring))
