@@ -7,8 +7,10 @@ import itertools
 import json
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -189,6 +191,46 @@ def test_stale_document_is_reported_and_not_applied(studio_env, workspace, capsy
     assert f"stale: {task.data['doc']}" in err
     report = build_corpus([Source("raw", workspace["raw"], "raw")], workspace["annotations"], workspace["raw"].parent / "s.parquet", workspace["raw"].parent / "r.json")
     assert report["human_labels"] == {"applied": 1, "stale": 1}  # paragraph 1 is unchanged, paragraph 0 is stale
+
+
+class _CuttingProxy(BaseHTTPRequestHandler):
+    """Forwards GETs to the real server, but sends only the first half of any export: a transfer cut off mid-way."""
+
+    upstream = ""
+
+    def do_GET(self):
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "accept")}
+        reply = httpx.get(self.upstream + self.path, headers=headers, timeout=60)
+        body = reply.content[: len(reply.content) // 2] if "/export" in self.path else reply.content
+        self.send_response(reply.status_code)
+        self.send_header("Content-Type", reply.headers.get("content-type", "application/json"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_cut_off_export_leaves_the_previous_pull_intact(studio_env, workspace, capsys):
+    title = _title("cut")
+    files = _files(workspace["raw"], 1)
+    assert _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", *files)[0] == 0
+    client = _client(studio_env)
+    task = _tasks(client, _project(client, title).id)[0]
+    _annotate(client, task, {0: "teaser"})
+    assert _studio(capsys, "pull", "--project", title, "--params", workspace["params"])[0] == 0
+    before = {p.name: p.read_bytes() for p in workspace["annotations"].iterdir()}
+    _annotate(client, task, {0: "body"})
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), type("Proxy", (_CuttingProxy,), {"upstream": studio_env.url}))
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        code, _, err = _studio(capsys, "pull", "--project", title, "--params", workspace["params"], "--url", f"http://127.0.0.1:{proxy.server_port}")
+    finally:
+        proxy.shutdown()
+    assert code == 1 and "sent an export that is not JSON" in err and len(err.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in workspace["annotations"].iterdir()} == before
+    assert _rows(workspace["annotations"], title)[0]["label"] == "teaser"
 
 
 def test_wrong_token_dead_server_and_bad_config(studio_env, workspace, capsys, monkeypatch, tmp_path):

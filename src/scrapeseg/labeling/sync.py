@@ -138,11 +138,15 @@ def project_docs(client, project_id: int, url: str) -> dict[str, int]:
 
 def export_tasks(client, project_id: int, url: str) -> list[dict]:
     """Every annotated task of the project through the export API (JSON)."""
+    import orjson
+
+    # One plain GET: the SDK's download_sync yields the body in thousands of small chunks, and
+    # orjson parses the ~60 MB export of 2,000 long tasks three times faster than json.
     with translated("export annotations", url):
-        data = b"".join(client.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=False))
+        data = raw_request(client, "GET", f"api/projects/{project_id}/export", params={"exportType": "JSON", "download_all_tasks": "false"}).content
     try:
-        return json.loads(data)
-    except ValueError:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
         raise StudioError(f"Label Studio at {url} sent an export that is not JSON ({len(data)} bytes)") from None
 
 
@@ -152,12 +156,12 @@ def annotator_names(client, url: str) -> dict[int, str]:
         return {user.id: user.email or user.username or str(user.id) for user in client.users.list()}
 
 
-def raw_request(client, method: str, path: str, body: bytes | None = None):
+def raw_request(client, method: str, path: str, body: bytes | None = None, params: dict | None = None):
     """A request through the SDK's authenticated HTTP client, raising ApiError on an HTTP error status."""
     from label_studio_sdk.core.api_error import ApiError
 
     headers = {"Content-Type": "application/json"} if body is not None else None
-    response = client._client_wrapper.httpx_client.request(path, method=method, content=body, headers=headers)
+    response = client._client_wrapper.httpx_client.request(path, method=method, content=body, headers=headers, params=params)
     if response.status_code >= 400:
         raise ApiError(status_code=response.status_code, body=response.text)
     return response
@@ -359,8 +363,17 @@ def task_annotations(task: dict, names: dict[int, str], problems: list[str]) -> 
     return kept, cancelled
 
 
-def current_texts(docs: Iterable[tuple[str, str | None]], segments: Path) -> dict[str, list[str]]:
-    """The documents' text as it is now: re-read from the pushed file, else from the corpus table."""
+def corpus_table(segments: Path):
+    """The corpus's doc, index and text columns as an Arrow table, or None when there is no corpus yet."""
+    if not segments.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    return pq.read_table(segments, columns=["doc", "index", "text"])
+
+
+def current_texts(docs: Iterable[tuple[str, str | None]], corpus) -> dict[str, list[str]]:
+    """The documents' text as it is now: re-read from the pushed file, else from the corpus table (see corpus_table)."""
     from scrapeseg.corpus.batch import segment_file
     from scrapeseg.corpus.decode import InputError
 
@@ -374,10 +387,11 @@ def current_texts(docs: Iterable[tuple[str, str | None]], segments: Path) -> dic
                 found[doc] = []
         else:
             wanted_from_corpus.add(doc)
-    if wanted_from_corpus and segments.is_file():
-        import pyarrow.dataset as ds
+    if wanted_from_corpus and corpus is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-        table = ds.dataset(segments).to_table(columns=["doc", "index", "text"], filter=ds.field("doc").isin(sorted(wanted_from_corpus)))
+        table = corpus.filter(pc.is_in(corpus["doc"], value_set=pa.array(sorted(wanted_from_corpus), type=corpus["doc"].type)))
         frame = table.to_pandas().sort_values(["doc", "index"], kind="stable")
         for doc, group in frame.groupby("doc", sort=False):
             found[doc] = group["text"].tolist()
@@ -421,11 +435,15 @@ def pull(client, url: str, title: str, annotations_dir: Path, agreement_path: Pa
     if project is None:
         raise StudioError(f"Label Studio at {url} has no project titled {title!r}; push to it first")
     names = annotator_names(client, url)
-    with gc_paused():
-        return _pull_export(export_tasks(client, project.id, url), names, project.id, title, annotations_dir, agreement_path, segments)
+    # The corpus is read while the server builds the export, which takes it seconds.
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        corpus = reader.submit(corpus_table, segments)
+        with gc_paused():
+            exported = export_tasks(client, project.id, url)
+            return _pull_export(exported, names, project.id, title, annotations_dir, agreement_path, corpus.result())
 
 
-def _pull_export(exported: list[dict], names: dict[int, str], project_id: int, title: str, annotations_dir: Path, agreement_path: Path, segments: Path) -> dict:
+def _pull_export(exported: list[dict], names: dict[int, str], project_id: int, title: str, annotations_dir: Path, agreement_path: Path, corpus) -> dict:
     """Pull's work on the exported tasks: resolve, write the annotations and agreement, summarise."""
     problems: list[str] = []
     per_doc: dict[str, list[Annotation]] = {}
@@ -447,7 +465,7 @@ def _pull_export(exported: list[dict], names: dict[int, str], project_id: int, t
         paragraphs = data.get("paragraphs", [])
         pushed_texts[doc] = [p.get("text", "") for p in paragraphs]
         origins.append((doc, data.get("path")))
-    now = current_texts(origins, segments)
+    now = current_texts(origins, corpus)
     stale = [doc for doc in sorted(per_doc) if doc in now and now[doc] != pushed_texts[doc]]
     out = annotations_dir / f"{project_slug(title)}.jsonl"
     lines = annotation_lines(per_doc, pushed_texts)
