@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -22,8 +23,7 @@ HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
 MAX_HTML_BYTES = 32 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Markup:
+class Markup(NamedTuple):
     """Markup facts of one rendered line, for use as features."""
 
     tag: str
@@ -90,21 +90,20 @@ def render_tree(tree) -> tuple[list[str], list, list[Markup]]:
 
     def flush() -> None:
         nonlocal pieces, link_chars, first_el
-        if pieces:
-            text = " ".join("".join(pieces).split())
-            if text:
-                total = len(text.replace(" ", ""))
-                lines.append(text)
-                elements.append(first_el)
-                markup.append(Markup(first_tag, first_heading, min(1.0, link_chars / total), first_chrome))
-            pieces = []
+        # Called only with pieces pending: add() sets first_el and link_chars only when it appends.
+        text = " ".join("".join(pieces).split())
+        if text:
+            lines.append(text)
+            elements.append(first_el)
+            markup.append(make_markup((first_tag, first_heading, min(1.0, link_chars / len(text.replace(" ", ""))), first_chrome)))
+        pieces = []
         link_chars = 0
         first_el = None
 
     def add(text: str, container) -> None:
         nonlocal link_chars, first_el, first_tag, first_heading, first_chrome
         if first_el is None:
-            if not text.strip():
+            if text.isspace():
                 return
             first_el = container
             first_tag = block_stack[-1] if block_stack else ""
@@ -114,17 +113,21 @@ def render_tree(tree) -> tuple[list[str], list, list[Markup]]:
         if link_depth:
             link_chars += len("".join(text.split()))
 
+    make_markup = Markup._make
     skipped_elements: set = set()
     walker = etree.iterwalk(tree, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
+        if not isinstance(tag, str):
+            tag = ""
         if event == "start":
             if tag in SKIP_TAGS or _hidden(el):
                 skipped_elements.add(el)
                 walker.skip_subtree()
                 continue
             if tag in BLOCK_TAGS or tag == "br":
-                flush()
+                if pieces:
+                    flush()
                 if tag != "br":
                     block_stack.append(tag)
             if tag in HEADING_LEVELS:
@@ -133,10 +136,12 @@ def render_tree(tree) -> tuple[list[str], list, list[Markup]]:
                 chrome_depth += 1
             if tag == "a":
                 link_depth += 1
-            if el.text:
-                add(el.text, el)
+            text = el.text
+            if text:
+                add(text, el)
         else:
             skipped = el in skipped_elements
+            block = tag in BLOCK_TAGS and not skipped
             if not skipped:
                 if tag == "a":
                     link_depth -= 1
@@ -144,15 +149,18 @@ def render_tree(tree) -> tuple[list[str], list, list[Markup]]:
                     chrome_depth -= 1
                 if tag in HEADING_LEVELS:
                     heading_stack.pop()
-                if tag in BLOCK_TAGS:
-                    flush()
+                if block:
+                    if pieces:
+                        flush()
                     block_stack.pop()
-            if el.tail:
+            tail = el.tail
+            if tail:
                 parent = el.getparent()
-                if tag in BLOCK_TAGS and not skipped:
+                if block and pieces:
                     flush()
-                add(el.tail, parent if parent is not None else el)
-    flush()
+                add(tail, parent if parent is not None else el)
+    if pieces:
+        flush()
     return lines, elements, markup
 
 
