@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from scrapeseg.corpus.gold import tokens
+from scrapeseg.corpus.html import text_content
 
 TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " · ", " « ", " » ")
 # The byline and date sit between the headline and the first body paragraph, a few lines at most.
@@ -21,9 +22,9 @@ _BYLINE_TEXT = re.compile(
 
 def headline_candidates(tree) -> list[tuple[str, ...]]:
     """Token tuples of the page's <h1>s, og:title and <title>, including title parts before a separator."""
-    texts: list[str] = [h.text_content() for h in tree.iter("h1")]
+    texts: list[str] = [text_content(h) for h in tree.iter("h1")]
     texts += [m.get("content") or "" for m in tree.iter("meta") if m.get("property") == "og:title"]
-    texts += [t.text_content() for t in tree.iter("title")]
+    texts += [text_content(t) for t in tree.iter("title")]
     candidates: list[tuple[str, ...]] = []
     for text in texts:
         candidates.append(tuple(tokens(text)))

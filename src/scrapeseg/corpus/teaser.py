@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from scrapeseg.corpus.html import Markup
+from scrapeseg.corpus.html import Markup, text_content
 
 MIN_HEADLINE_WORDS = 4
 MAX_HEADLINE_WORDS = 40
@@ -140,7 +140,7 @@ def headline_links(tree, site: str | None) -> list:
         domain = _link_domain(href)
         if domain is None or (domain and domain != site):
             continue
-        text = " ".join(a.text_content().split())
+        text = " ".join(text_content(a).split())
         words = _words(text)
         if not MIN_HEADLINE_WORDS <= words <= MAX_HEADLINE_WORDS or MENU_ANCHOR.match(text):
             continue
@@ -177,7 +177,7 @@ def find_cards(links: Sequence) -> set:
 
     def words_in(el) -> int:
         if el not in word_counts:
-            word_counts[el] = _words(el.text_content())
+            word_counts[el] = _words(text_content(el))
         return word_counts[el]
 
     link_counts: dict = {}
