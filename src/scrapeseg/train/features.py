@@ -2,7 +2,7 @@
 
 A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
 lines are joined by newlines once; per-line work is kept to C-level calls (``map(len, ...)``,
-one ``casefold`` of the joined text), per-token work to numpy, and only tokens never seen before
+a ``casefold`` per line), per-token work to numpy, and only tokens never seen before
 by the process reach Python string methods (mapped over all of them at once):
 
 * character classes (upper, lower, other letters, digits, punctuation kinds, spaces and a few
@@ -238,7 +238,7 @@ def _doc_cumsum_before(values: np.ndarray, batch: Batch) -> np.ndarray:
 
 
 class TokenTable:
-    """Per-batch table of distinct raw tokens with their normalised hash and lexical flags."""
+    """Per-batch table of the tokens of each line with their normalised hash and lexical flags."""
 
     def __init__(self, n_features: int):
         self.n_features = n_features
@@ -254,12 +254,11 @@ class TokenTable:
         counts = np.bincount(line_of, minlength=len(texts)).astype(np.int64)
         vocab = _vocab(self.n_features)
         codes = vocab.rows(_span_hashes(chars["cps"], tok_start, tok_end), chars["joined"], tok_start, tok_end)
-        info = vocab.table()
+        # Per token, not per vocabulary row: deriving flags for the whole vocabulary would cost
+        # more with every batch as it grows.
+        info = vocab.table()[codes]
         return dict(
-            counts=counts, codes=codes, h=info[:, 0], h_first=info[:, 1],
-            word=(info[:, 2] & 1) != 0, func=(info[:, 2] & 2) != 0, title=(info[:, 2] & 4) != 0,
-            starter=(info[:, 2] & 8) != 0, strong=(info[:, 2] & 16) != 0,
-            cues=((info[:, 3:4] >> np.arange(N_CUES)) & 1).astype(bool), cue_bits=info[:, 3], chars=chars,
+            counts=counts, codes=codes, h=info[:, 0], h_first=info[:, 1], flags=info[:, 2], cue_bits=info[:, 3], chars=chars,
         )
 
 
@@ -408,6 +407,9 @@ def _vocab(n_features: int) -> _Vocab:
 
 
 TOKEN_CACHE_SIZE = 1_000_000
+# Token flag bits: a word (not symbols only), a function word, title case, a possible teaser-header
+# starter, a word that a STRONG_PROMO match needs.
+TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO = (1 << i for i in range(5))
 N_CUES = len(CUE_NAMES) + 2
 _CUE_BITS: dict[str, int] = {}
 for _i, _name in enumerate(CUE_NAMES):
@@ -445,9 +447,9 @@ def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     for i in np.flatnonzero(~word).tolist():
         norms[i] = raws[i]
     flags = (
-        word * 1 + flag(FUNCTION_WORDS.__contains__, stripped) * 2 + title * word * 4
-        + np.fromiter(map(bool, map(HEADER_STARTERS.intersection, zip(lows, norms))), dtype=bool, count=len(raws)) * 8
-        + flag(STRONG_PROMO_WORDS.__contains__, stripped) * 16
+        word * TOKEN_WORD + flag(FUNCTION_WORDS.__contains__, stripped) * TOKEN_FUNCTION + title * word * TOKEN_TITLE
+        + np.fromiter(map(bool, map(HEADER_STARTERS.intersection, zip(lows, norms))), dtype=bool, count=len(raws)) * TOKEN_STARTER
+        + flag(STRONG_PROMO_WORDS.__contains__, stripped) * TOKEN_STRONG_PROMO
     )
     encoded = list(map(str.encode, norms))
     return np.stack(
@@ -538,7 +540,7 @@ def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarra
     counts = table["counts"]
     n = len(batch)
     line_of = np.repeat(np.arange(n), counts)
-    hashes = table["h"][table["codes"]]
+    hashes = table["h"]
     # Bigrams: consecutive tokens of one line.
     if len(hashes) > 1:
         same = line_of[1:] == line_of[:-1]
@@ -548,7 +550,7 @@ def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarra
         bi = bi_rows = np.zeros(0, dtype=np.int64)
     first_idx = np.cumsum(counts) - counts
     has = counts > 0
-    first = table["h_first"][table["codes"][first_idx[has]]]
+    first = table["h_first"][first_idx[has]]
     keys, repeats = _counted_keys([(line_of, hashes), (bi_rows, bi), (np.flatnonzero(has), first)], n, n_features)
     rows, cols = np.divmod(keys, n_features)
     values = np.log1p(repeats.astype(np.float32))
@@ -623,7 +625,6 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
     chars = table.get("chars") or char_view(texts)
     lengths, starts, ends, cps, char_codes = (chars[k] for k in ("lengths", "starts", "ends", "cps", "codes"))
-    joined = chars["joined"]
     bits_t, marks_t = _char_table()
     line_code = np.repeat(np.arange(0, n * N_CODES, N_CODES, dtype=np.intp), lengths + 1)[: len(cps)]
     line_code += char_codes
@@ -649,11 +650,11 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     upper, lower, other, digit, punct = (count(b) for b in (UPPER, LOWER, OTHER_LETTER, DIGIT, PUNCT))
     letters = np.maximum(upper + lower, 1)
     words = table["counts"].astype(np.float64)
-    codes = table["codes"]
+    flags = table["flags"]
     line_of = np.repeat(np.arange(n), table["counts"])
-    word_tokens = np.bincount(line_of, weights=table["word"][codes], minlength=n)
-    fw = np.bincount(line_of, weights=table["func"][codes], minlength=n)
-    title = np.bincount(line_of, weights=table["title"][codes], minlength=n)
+    word_tokens = np.bincount(line_of, weights=(flags & TOKEN_WORD) != 0, minlength=n)
+    fw = np.bincount(line_of, weights=(flags & TOKEN_FUNCTION) != 0, minlength=n)
+    title = np.bincount(line_of, weights=(flags & TOKEN_TITLE) != 0, minlength=n)
     cols["log_chars"] = np.log1p(lengths)
     cols["log_words"] = np.log1p(words)
     cols["log_word_tokens"] = np.log1p(word_tokens)
@@ -679,8 +680,8 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     for m in range(N_MARKS):
         cols[f"mark_{m}"] = np.minimum(mark_counts[:, m], 3)
     # Cue words are rare: count (line, cue) pairs of the few tokens that have any cue bit.
-    cue_tok = np.flatnonzero(table["cue_bits"][codes] != 0)
-    cue_hits = table["cues"][codes[cue_tok]]
+    cue_tok = np.flatnonzero(table["cue_bits"] != 0)
+    cue_hits = ((table["cue_bits"][cue_tok, None] >> np.arange(N_CUES)) & 1).astype(bool)
     hit_tok, hit_cue = np.nonzero(cue_hits)
     cue_counts = np.bincount(line_of[cue_tok[hit_tok]] * N_CUES + hit_cue, minlength=n * N_CUES)
     cue_counts = cue_counts.reshape(n, N_CUES).astype(np.float64)
@@ -693,7 +694,7 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     first_idx = np.cumsum(table["counts"]) - table["counts"]
     has = table["counts"] > 0
     cand = np.zeros(n, dtype=bool)
-    cand[has] = table["starter"][codes[first_idx[has]]]
+    cand[has] = (flags[first_idx[has]] & TOKEN_STARTER) != 0
     cand &= words <= 40
     header = np.zeros(n, dtype=bool)
     read_more = np.zeros(n, dtype=bool)
@@ -706,7 +707,7 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["teaser_header"] = header
     cols["read_more_line"] = read_more
     cols["prev_next_line"] = prev_next
-    promo_cand = np.flatnonzero(np.bincount(line_of, weights=table["strong"][codes], minlength=n) > 0)
+    promo_cand = np.flatnonzero(np.bincount(line_of, weights=(flags & TOKEN_STRONG_PROMO) != 0, minlength=n) > 0)
     strong = np.zeros(n, dtype=bool)
     for i in promo_cand:
         strong[i] = STRONG_PROMO.search(texts[i]) is not None
@@ -763,11 +764,9 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     # Repetition of the exact (case-folded) line inside its document.
     # Code of a line's text: the flat index of its first case-folded copy in the batch.
     first_seen: dict[str, int] = {}
-    # Case folding never makes or removes a newline, so one casefold of the joined text splits back
-    # into the lines, unless a line itself holds a newline.
-    folded = joined.casefold().split("\n")
-    if len(folded) != n:
-        folded = list(map(str.casefold, texts))
+    # Line by line rather than one casefold of the joined text: most lines are ASCII, which
+    # str.casefold folds on a fast path that a whole batch with one non-ASCII character misses.
+    folded = map(str.casefold, texts)
     text_codes = np.fromiter(map(first_seen.setdefault, folded, _counter()), dtype=np.int64, count=n)
     key_codes = np.unique(text_codes * len(batch.doc_len) + batch.doc, return_inverse=True)[1].ravel()
     copies = np.bincount(key_codes)[key_codes].astype(np.float64)
