@@ -616,8 +616,8 @@ WINDOW_COLUMNS = [
 ]
 
 
-def dense_features(batch: Batch, table: dict) -> np.ndarray:
-    """The DENSE_NAMES columns for every line of the batch, float32."""
+def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
+    """The DENSE_NAMES columns for every line of the batch, float32, C-contiguous or with order="F" column by column."""
     texts = batch.texts
     n = len(texts)
     cols: dict[str, np.ndarray] = {}
@@ -737,13 +737,13 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     doc_max = _doc_reduce(np.maximum, flen, batch)
     cols["len_vs_max"] = flen / np.maximum(doc_max, 1)
     # Rank of the length within the document (0 shortest .. 1 longest).
-    order = np.lexsort((flen, batch.doc))
+    by_length = np.lexsort((flen, batch.doc))
     rank = np.empty(n, dtype=np.float64)
-    rank[order] = np.arange(n)
+    rank[by_length] = np.arange(n)
     rank -= batch.doc_start[batch.doc]
     cols["len_rank"] = rank / np.maximum(nl - 1, 1)
     median_idx = batch.doc_start + (batch.doc_len - 1) // 2
-    doc_median = flen[order[median_idx[batch.doc_len > 0]]]
+    doc_median = flen[by_length[median_idx[batch.doc_len > 0]]]
     med = np.zeros(len(batch.doc_len))
     med[batch.doc_len > 0] = doc_median
     cols["log_len_vs_median"] = np.log1p(flen) - np.log1p(med[batch.doc])
@@ -823,28 +823,30 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["until_long"] = np.log1p(_last_flag_distance(long_line[rev], rev_batch)[::-1])
     cols["doc_long_share"] = _doc_reduce(np.add, long_line.astype(np.float64), batch) / np.maximum(nl, 1)
 
-    # Filled column by column as rows of the transpose: contiguous writes, then one transposing copy.
+    # Filled column by column as rows of the transpose: contiguous writes, then one transposing copy
+    # unless the caller takes the columns as they are.
     out = np.empty((len(DENSE_NAMES), n), dtype=np.float32)
     for j, name in enumerate(DENSE_NAMES):
         out[j] = cols[name]
-    return np.ascontiguousarray(out.T)
+    return out.T if order == "F" else np.ascontiguousarray(out.T)
 
 
-def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0) -> np.ndarray:
-    """Neighbour values at each offset within the same document (fill outside), side by side."""
+def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0, out: np.ndarray | None = None) -> np.ndarray:
+    """Neighbour values at each offset within the same document (fill outside), side by side (into out if given)."""
     n, k = values.shape
-    out = np.full((n, k * len(offsets)), fill, dtype=np.float32)
-    if n == 0:
-        return out
+    if out is None:
+        out = np.empty((n, k * len(offsets)), dtype=np.float32)
     for i, off in enumerate(offsets):
         block = out[:, i * k:(i + 1) * k]
-        # Line j = i + off is in the same document iff 0 <= pos + off < n_lines.
         if abs(off) >= n:
-            continue  # no line of the batch has a neighbour that far
+            block[...] = fill  # no line of the batch has a neighbour that far
+            continue
         if off >= 0:
             block[: n - off] = values[off:]
         else:
             block[-off:] = values[: n + off]
+        # Line j = i + off is in the same document iff 0 <= pos + off < n_lines; this also fills
+        # the rows the shifted copy left unwritten at the batch's ends.
         block[(batch.pos + off < 0) | (batch.pos + off >= batch.n)] = fill
     return out
 
@@ -918,14 +920,15 @@ def run_features(probs: np.ndarray, batch: Batch) -> np.ndarray:
     return out
 
 
-def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES, sparse: bool = True):
+def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES, sparse: bool = True, order: str = "C"):
     """(batch, dense features, hashed token matrix) for a list of documents of line texts.
 
     With sparse=False the tokens come as token_entries (row, column, value) arrays instead, which
-    predict scores directly: building the matrix costs more than using it once.
+    predict scores directly: building the matrix costs more than using it once. order="F" gives
+    the dense features column by column (Fortran order), which the stacked pass copies fastest.
     """
     batch = Batch.from_docs(docs)
     table = TokenTable(n_features).build(batch.texts)
-    dense = dense_features(batch, table)
+    dense = dense_features(batch, table, order)
     tokens = (token_matrix if sparse else token_entries)(batch, table, n_features)
     return batch, dense, tokens

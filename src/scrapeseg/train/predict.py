@@ -118,30 +118,33 @@ class LinePredictor:
             blocks.append(block)
         return np.hstack([dense, np.concatenate(blocks) if blocks else np.zeros((0, MARKUP_WIDTH), dtype=np.float32)])
 
-    def _context(self, batch, dense, probs):
-        """Inputs of a stacked pass: dense + neighbour dense + probabilities and their context."""
+    def _context(self, batch, dense, probs, order="C"):
+        """Inputs of a stacked pass: dense + neighbour dense + probabilities and their context (in numpy's order)."""
         offsets = [o for o in range(-self.window, self.window + 1) if o != 0]
         cols = [F.DENSE_NAMES.index(c) for c in F.WINDOW_COLUMNS]
         # Markup columns sit after the text columns; their neighbours' values are windowed too.
-        markup_window = [F.window(dense[:, -MARKUP_WIDTH:], batch, offsets)] if self._uses_markup() else []
-        parts = [
-            dense,
-            F.window(dense[:, cols], batch, offsets),
-            *markup_window,
-            probs,
-            F.window(probs, batch, offsets),
+        windowed = [dense[:, cols], *([dense[:, -MARKUP_WIDTH:]] if self._uses_markup() else [])]
+        context = [
             F.window_mean(probs, batch, 5),
             F.window_mean(probs, batch, 15),
             F.window_mean(probs, batch, None),
             F.prefix_suffix_mean(probs, batch),
             F.run_features(probs, batch),
         ]
-        # One preallocated float32 block instead of np.hstack's type promotion and copies.
-        out = np.empty((len(dense), sum(p.shape[1] for p in parts)), dtype=np.float32)
-        col = 0
-        for part in parts:
-            out[:, col:col + part.shape[1]] = part
-            col += part.shape[1]
+        widths = [dense.shape[1], *(v.shape[1] * len(offsets) for v in windowed), probs.shape[1],
+                  probs.shape[1] * len(offsets), *(part.shape[1] for part in context)]
+        # One preallocated float32 block that the windows are written into: no np.hstack type
+        # promotion, and no copies of the wide parts. In Fortran order (with dense in Fortran
+        # order too) every window is a few long contiguous copies instead of one short one per line.
+        out = np.empty((len(dense), sum(widths)), dtype=np.float32, order=order)
+        blocks = iter(np.split(out, np.cumsum(widths)[:-1], axis=1))
+        next(blocks)[...] = dense
+        for values in windowed:
+            F.window(values, batch, offsets, out=next(blocks))
+        next(blocks)[...] = probs
+        F.window(probs, batch, offsets, out=next(blocks))
+        for part in context:
+            next(blocks)[...] = part
         return out
 
     @staticmethod
@@ -187,13 +190,15 @@ class LinePredictor:
         return probs
 
     def _predict_chunk(self, docs, markup=None):
-        batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False)
+        # Fortran order: the stacked pass's inputs are built column by column (the same values, and
+        # the same products, bit for bit).
+        batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False, order="F")
         dense = self._with_markup(docs, dense, markup)
         n_classes = len(self.classes_)
         if len(batch) == 0:
             return np.zeros((0, n_classes))
         p1 = self._linear_proba(dense, tokens)
-        X = self._context(batch, dense, p1)
+        X = self._context(batch, dense, p1, order="F")
         if self.passes == 3:
             p2 = self._proba(self.stackers_[0], X, n_classes)
             X = np.hstack([self._context(batch, dense, p2), p1])
