@@ -372,7 +372,8 @@ class _Vocab:
         missing = np.flatnonzero(rows < 0)
         if len(missing):
             new_hashes, first, inverse = np.unique(hashes[missing], return_index=True, return_inverse=True)
-            raws = [joined[starts[i]:ends[i]] for i in missing[first].tolist()]
+            new_tokens = missing[first]
+            raws = list(map(joined.__getitem__, map(slice, starts[new_tokens].tolist(), ends[new_tokens].tolist())))
             new_rows = np.arange(self.size, self.size + len(raws), dtype=np.int64)
             if len(self._table) < self.size + len(raws):
                 grown = np.zeros((2 * (self.size + len(raws)), 4), dtype=np.int64)
@@ -437,8 +438,11 @@ def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     lead = np.flatnonzero(~title & ~np.fromiter(map(str.isalpha, map(itemgetter(0), raws)), dtype=bool, count=len(raws)))
     title[lead] = [raws[i].strip(STRIP_CHARS)[:1].isupper() for i in lead.tolist()]
     cue = np.fromiter(map(_CUE_BITS.get, stripped, repeat(0)), dtype=np.int64, count=len(raws))
-    cue |= flag(_TIME_TOKEN.match, stripped) * (1 << len(CUE_NAMES))
-    cue |= flag(_YEAR_TOKEN.match, stripped) * (1 << (len(CUE_NAMES) + 1))
+    # Times and years start with a digit: their regexes only run on the few tokens that do.
+    digit_first = np.flatnonzero(np.fromiter(map(str.isdigit, map(itemgetter(slice(0, 1)), stripped)), dtype=bool, count=len(raws)))
+    numeric = [stripped[i] for i in digit_first.tolist()]
+    cue[digit_first] |= np.fromiter(map(bool, map(_TIME_TOKEN.match, numeric)), dtype=np.int64, count=len(numeric)) << len(CUE_NAMES)
+    cue[digit_first] |= np.fromiter(map(bool, map(_YEAR_TOKEN.match, numeric)), dtype=np.int64, count=len(numeric)) << (len(CUE_NAMES) + 1)
     cue[~word] = 0
     # Digits become 0 in the hashed form; symbols-only tokens such as | • » hash as they are.
     norms = stripped.copy()
@@ -448,7 +452,8 @@ def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
         norms[i] = raws[i]
     flags = (
         word * TOKEN_WORD + flag(FUNCTION_WORDS.__contains__, stripped) * TOKEN_FUNCTION + title * word * TOKEN_TITLE
-        + np.fromiter(map(bool, map(HEADER_STARTERS.intersection, zip(lows, norms))), dtype=bool, count=len(raws)) * TOKEN_STARTER
+        + (np.fromiter(map(HEADER_STARTERS.__contains__, lows), dtype=bool, count=len(raws))
+           | np.fromiter(map(HEADER_STARTERS.__contains__, norms), dtype=bool, count=len(raws))) * TOKEN_STARTER
         + flag(STRONG_PROMO_WORDS.__contains__, stripped) * TOKEN_STRONG_PROMO
     )
     encoded = list(map(str.encode, norms))
