@@ -189,13 +189,18 @@ class Batch:
 
     @classmethod
     def from_docs(cls, docs: Sequence[Sequence[str]]) -> "Batch":
-        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        texts = list(chain.from_iterable(docs))
-        doc = np.repeat(np.arange(len(docs)), doc_len)
-        doc_start = np.zeros(len(docs), dtype=np.int64)
+        batch = cls.from_lengths(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)))
+        batch.texts = list(chain.from_iterable(docs))
+        return batch
+
+    @classmethod
+    def from_lengths(cls, doc_len: np.ndarray) -> "Batch":
+        """The layout of documents with these numbers of lines, without their texts."""
+        doc = np.repeat(np.arange(len(doc_len)), doc_len)
+        doc_start = np.zeros(len(doc_len), dtype=np.int64)
         np.cumsum(doc_len[:-1], out=doc_start[1:])
-        pos = np.arange(len(texts)) - doc_start[doc]
-        return cls(texts, doc, pos, doc_len[doc], doc_start, doc_len)
+        pos = np.arange(len(doc)) - doc_start[doc]
+        return cls([], doc, pos, doc_len[doc], doc_start, doc_len)
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -22,6 +22,7 @@ DENSE_CLIP = 6.0
 EMISSION_FLOOR = 1e-12  # keeps a line the stacker rules out entirely from zeroing its document's chain
 RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
 PREDICT_CHUNK_DOCS = 256  # documents featurised and scored together in predict
+CHAIN_GROUP_DOCS = 256  # documents of similar length passed through the chain together
 SKLEARN_MODULE = "sklearn"
 
 
@@ -160,10 +161,11 @@ class LinePredictor:
             return self._predict_flat_unlimited(docs, markup)
 
     def _predict_flat_unlimited(self, docs, markup=None):
-        """(doc_len per document, flat probabilities), computed PREDICT_CHUNK_DOCS documents at a time.
+        """(doc_len per document, flat probabilities), stacked PREDICT_CHUNK_DOCS documents at a time, then chained.
 
         Features do not depend on the batch, so chunking changes nothing but keeps the working
-        set in cache and memory bounded.
+        set in cache and memory bounded. Nor does the chain pass, which runs over groups of
+        documents of similar length (see _chained).
         """
         docs = docs if isinstance(docs, list) else list(docs)
         doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
@@ -172,10 +174,10 @@ class LinePredictor:
         row = 0
         for start in range(0, len(docs), PREDICT_CHUNK_DOCS):
             chunk = docs[start:start + PREDICT_CHUNK_DOCS]
-            p = self._predict_chunk(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
+            p = self._stacked(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
             out[row:row + len(p)] = p
             row += len(p)
-        return doc_len, out
+        return doc_len, self._recalled(docs, self._chained(doc_len, out))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
@@ -189,7 +191,8 @@ class LinePredictor:
             probs[rows, [found[i] for i in rows]] = 1.0
         return probs
 
-    def _predict_chunk(self, docs, markup=None):
+    def _stacked(self, docs, markup=None):
+        """The last stacked pass's probabilities of the lines of docs, before the chain pass."""
         # Fortran order: the stacked pass's inputs are built column by column (the same values, and
         # the same products, bit for bit).
         batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False, order="F")
@@ -202,16 +205,28 @@ class LinePredictor:
         if self.passes == 3:
             p2 = self._proba(self.stackers_[0], X, n_classes)
             X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._recalled(docs, self._chained(batch, self._proba(self.stackers_[-1], X, n_classes)))
+        return self._proba(self.stackers_[-1], X, n_classes)
 
-    def _chained(self, batch, probs):
-        """probs after the chain pass, when the model has one (classifiers saved before it do not)."""
+    def _chained(self, doc_len, probs):
+        """probs (flat, documents of doc_len lines in order) after the chain pass, when the model has one.
+
+        The pass takes one numpy step per line of the longest document it is given, whatever the
+        others' lengths, so documents go through it in groups of similar length, longest first:
+        over a batch of 4,500 scrapes 5k steps instead of 25k in chunks as they come.
+        """
         power = getattr(self, "transition_power", None)
         if power is None or getattr(self, "transitions_", None) is None:
-            return probs
+            return probs  # classifiers saved before the chain pass have none
         transitions = self.transitions_**power
         transitions /= transitions.sum(axis=1, keepdims=True)
-        return chain_posterior(probs, batch, self.start_, transitions, self.class_prior_, self.prior_power)
+        doc_start = np.cumsum(doc_len) - doc_len
+        by_length = np.argsort(-doc_len, kind="stable")
+        for start in range(0, len(by_length), CHAIN_GROUP_DOCS):
+            group = by_length[start:start + CHAIN_GROUP_DOCS]
+            batch = F.Batch.from_lengths(doc_len[group])
+            rows = doc_start[group][batch.doc] + batch.pos
+            probs[rows] = chain_posterior(probs[rows], batch, self.start_, transitions, self.class_prior_, self.prior_power)
+        return probs
 
     def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
         """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
