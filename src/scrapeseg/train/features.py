@@ -626,6 +626,49 @@ WINDOW_COLUMNS = [
 ]
 
 
+TEASER_HEADER_BIT, READ_MORE_BIT, PREV_NEXT_BIT = 1, 2, 4
+LINE_CACHE_SIZE = 500_000  # line texts whose regex results a process keeps, per test
+_LINE_RESULTS: dict = {}
+
+
+def _teaser_line_bits(text: str) -> int:
+    """Whether a line is a teaser header, a "Read more" line, a next/previous line, as bits."""
+    return (
+        is_teaser_header(text) * TEASER_HEADER_BIT
+        + (READ_MORE_LINE.match(text) is not None) * READ_MORE_BIT
+        + (PREV_NEXT_LINE.match(text) is not None) * PREV_NEXT_BIT
+    )
+
+
+def _strong_promo_line(text: str) -> int:
+    """Whether a line holds a strong promo phrase (app download, cookie consent, ...)."""
+    return int(STRONG_PROMO.search(text) is not None)
+
+
+def _date_or_byline_line(text: str) -> int:
+    """Whether a line holds a date, time or byline."""
+    return int(DATE_OR_BYLINE.search(text) is not None)
+
+
+def _line_tests(test, texts: list[str], rows: np.ndarray, n: int) -> np.ndarray:
+    """test(texts[i]) for the lines i in rows, 0 for the others, remembered by line text across batches.
+
+    The regexes cost microseconds a line, and the short lines they run on (bylines, dates, share
+    and promo lines, section headers) recur across the pages of a site: about half of them in the
+    corpus's scrapes were seen on an earlier page.
+    """
+    cache = _LINE_RESULTS.setdefault(test, {})
+    if len(cache) > LINE_CACHE_SIZE:
+        cache.clear()
+    subset = [texts[i] for i in rows.tolist()]
+    found = list(map(cache.get, subset))
+    for k in [k for k, value in enumerate(found) if value is None]:
+        found[k] = cache[subset[k]] = test(subset[k])
+    out = np.zeros(n, dtype=np.int64)
+    out[rows] = found
+    return out
+
+
 def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     """The DENSE_NAMES columns for every line of the batch, float32, C-contiguous or with order="F" column by column."""
     texts = batch.texts
@@ -706,28 +749,19 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cand = np.zeros(n, dtype=bool)
     cand[has] = (flags[first_idx[has]] & TOKEN_STARTER) != 0
     cand &= words <= 40
-    header = np.zeros(n, dtype=bool)
-    read_more = np.zeros(n, dtype=bool)
-    prev_next = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(cand):
-        t = texts[i]
-        header[i] = is_teaser_header(t)
-        read_more[i] = READ_MORE_LINE.match(t) is not None
-        prev_next[i] = PREV_NEXT_LINE.match(t) is not None
+    teaser = _line_tests(_teaser_line_bits, texts, np.flatnonzero(cand), n)
+    header = (teaser & TEASER_HEADER_BIT) != 0
+    read_more = (teaser & READ_MORE_BIT) != 0
     cols["teaser_header"] = header
     cols["read_more_line"] = read_more
-    cols["prev_next_line"] = prev_next
+    cols["prev_next_line"] = (teaser & PREV_NEXT_BIT) != 0
     promo_cand = np.flatnonzero(np.bincount(line_of, weights=(flags & TOKEN_STRONG_PROMO) != 0, minlength=n) > 0)
-    strong = np.zeros(n, dtype=bool)
-    for i in promo_cand:
-        strong[i] = STRONG_PROMO.search(texts[i]) is not None
+    strong = _line_tests(_strong_promo_line, texts, promo_cand, n) != 0
     cols["strong_promo"] = strong
     date_cand = np.flatnonzero(((cue_counts[:, CUE_NAMES.index("date")] + cue_counts[:, len(CUE_NAMES)]
                                  + cue_counts[:, len(CUE_NAMES) + 1] + cue_counts[:, CUE_NAMES.index("byline")]) > 0)
                                & (words <= 20))
-    date = np.zeros(n, dtype=bool)
-    for i in date_cand:
-        date[i] = DATE_OR_BYLINE.search(texts[i]) is not None
+    date = _line_tests(_date_or_byline_line, texts, date_cand, n) != 0
     cols["date_byline"] = date
 
     # Position and document-relative shape.
