@@ -21,7 +21,7 @@ from scrapeseg.train.markup import MARKUP_WIDTH
 DENSE_CLIP = 6.0
 EMISSION_FLOOR = 1e-12  # keeps a line the stacker rules out entirely from zeroing its document's chain
 RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
-PREDICT_CHUNK_DOCS = 256  # documents featurised and scored together in predict
+PREDICT_CHUNK_DOCS = 64  # documents featurised and scored together in predict
 CHAIN_GROUP_DOCS = 256  # documents of similar length passed through the chain together
 SKLEARN_MODULE = "sklearn"
 
