@@ -80,27 +80,28 @@ def record_template(names: list[str]) -> str:
 def float_reprs(values: np.ndarray) -> list[str]:
     """repr() of each float of a 1-D float64 array (as json writes finite ones), formatted by orjson in one call.
 
-    orjson writes the same shortest round-trip digits as repr, three to four times faster, but
-    another notation below 1e-4: exponents unpadded (1e-7 for repr's 1e-07) and 1e-5 <= |x| <
-    1e-4 positionally (0.00001 for 1e-05). Those values are rewritten; non-finite ones (orjson's
-    null) take repr.
+    orjson writes the same shortest round-trip digits as repr, twice as fast, but in another
+    notation below 1e-4: 1e-5 <= |x| < 1e-4 positionally (0.00001 for repr's 1e-05) and smaller
+    ones with unpadded exponents (1e-7 for 1e-07). Those values are rewritten; non-finite ones
+    (orjson's null) take repr.
     """
     if not np.isfinite(values).all():
         return list(map(repr, values.tolist()))
     tokens = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY).decode()[1:-1].split(",") if len(values) else []
-    small = np.flatnonzero(np.abs(values) < REPR_NOTATION_LIMIT)
-    if not len(small):
+    small = np.flatnonzero(np.abs(values) < REPR_NOTATION_LIMIT).tolist()
+    if not small:
         return tokens
-    tokens = np.array(tokens, dtype=object)
-    text = ",".join(tokens[small]) + ","
-    for digit in "123456789":
+    # Exponents of orjson's scientific notation start at -6: only -6 to -9 are a single digit.
+    text = ",".join(map(tokens.__getitem__, small)) + ","
+    for digit in "6789":
         text = text.replace(f"e-{digit},", f"e-0{digit},")
     fixed = text[:-1].split(",")
     for i in compress(range(len(fixed)), map(str.startswith, fixed, repeat(SHORT_POSITIONAL))):
         sign, digits = fixed[i].split("0.0000")
-        fixed[i] = f"{sign}{digits[0]}{'.' if len(digits) > 1 else ''}{digits[1:]}e-05"
-    tokens[small] = fixed
-    return tokens.tolist()
+        fixed[i] = f"{sign}{digits[0]}.{digits[1:]}e-05" if len(digits) > 1 else f"{sign}{digits}e-05"
+    for i, token in zip(small, fixed):
+        tokens[i] = token
+    return tokens
 
 
 def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
