@@ -26,9 +26,14 @@ CHAIN_GROUP_DOCS = 256  # documents of similar length passed through the chain t
 SKLEARN_MODULE = "sklearn"
 
 
-def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarray, clip_hi: np.ndarray, X) -> np.ndarray:
-    """Class probabilities of a ReLU network with softmax output over inputs clipped to [clip_lo, clip_hi]."""
-    h = np.maximum(np.asarray(X, dtype=np.float32), clip_lo)  # np.clip, but several times faster
+def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarray, clip_hi: np.ndarray, X, overwrite_x: bool = False) -> np.ndarray:
+    """Class probabilities of a ReLU network with softmax output over inputs clipped to [clip_lo, clip_hi].
+
+    overwrite_x=True clips a float32 X in place: a fresh copy of the widest array costs its page
+    faults again in every batch.
+    """
+    X = np.asarray(X, dtype=np.float32)
+    h = np.maximum(X, clip_lo, out=X if overwrite_x else None)  # np.clip, but several times faster
     np.minimum(h, clip_hi, out=h)
     for k, (w, b) in enumerate(weights):
         h = h @ w
@@ -78,7 +83,8 @@ class LinePredictor:
     """Per-line probabilities from the fitted attributes of a segment classifier."""
 
     def _scaled(self, dense):
-        z = (dense - self.dense_mean_) / self.dense_scale_
+        z = dense - self.dense_mean_
+        z /= self.dense_scale_
         # minimum/maximum in place: the same as np.clip, several times faster.
         np.maximum(z, -DENSE_CLIP, out=z)
         np.minimum(z, DENSE_CLIP, out=z)
@@ -149,9 +155,9 @@ class LinePredictor:
         return out
 
     @staticmethod
-    def _proba(model, X, n_classes):
-        """Probabilities in enum order even if a fold lacked a class."""
-        p = model.predict_proba(X)
+    def _proba(model, X, n_classes, overwrite_x=False):
+        """Probabilities in enum order even if a fold lacked a class (overwrite_x: an MLP stacker may clip X in place)."""
+        p = model.predict_proba(X, overwrite_x=True) if overwrite_x else model.predict_proba(X)
         out = np.zeros((X.shape[0], n_classes), dtype=np.float32)
         out[:, model.classes_] = p
         return out
@@ -202,10 +208,12 @@ class LinePredictor:
             return np.zeros((0, n_classes))
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
+        # X is rebuilt for every pass, so an MLP stacker may clip it in place.
+        scratch = getattr(self, "stacker", None) == "mlp"
         if self.passes == 3:
-            p2 = self._proba(self.stackers_[0], X, n_classes)
+            p2 = self._proba(self.stackers_[0], X, n_classes, scratch)
             X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._proba(self.stackers_[-1], X, n_classes)
+        return self._proba(self.stackers_[-1], X, n_classes, scratch)
 
     def _chained(self, doc_len, probs):
         """probs (flat, documents of doc_len lines in order) after the chain pass, when the model has one.
@@ -268,9 +276,9 @@ class SavedPredictor(_State, LinePredictor):
 class SavedMLP(_State):
     """A saved MLP stacker's folded float32 weights, restored without scikit-learn."""
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities of the rows of X."""
-        return mlp_forward(self.weights_, self.clip_lo_, self.clip_hi_, X)
+    def predict_proba(self, X, overwrite_x: bool = False) -> np.ndarray:
+        """Class probabilities of the rows of X (clipped in place with overwrite_x=True)."""
+        return mlp_forward(self.weights_, self.clip_lo_, self.clip_hi_, X, overwrite_x)
 
 
 # Classes of a saved SegmentClassifier replaced on loading; everything from scikit-learn becomes _State.
