@@ -276,7 +276,7 @@ def char_view(texts: list[str]) -> dict:
         np.cumsum(lengths[:-1] + 1, out=starts[1:])
     joined = "\n".join(texts)
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = _code_table()[np.minimum(cps, 0x10000)]
+    codes = np.take(_code_table(), cps, mode="clip")  # astral code points share the last slot
     return dict(joined=joined, lengths=lengths, starts=starts, ends=starts + lengths, cps=cps, codes=codes)
 
 
