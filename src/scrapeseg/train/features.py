@@ -15,7 +15,8 @@ by the process reach Python string methods (mapped over all of them at once):
   separate namespace for the first word;
 * function-word, cue-word (promo, share, comments, app, dates, ...) ratios are lookups on the
   distinct tokens; the teaser-section regexes of :mod:`scrapeseg.corpus.teaser` only run on the
-  few short lines whose first word can start them;
+  few short lines whose first word can start them (the promo and date regexes likewise), once
+  per distinct line text in the process;
 * position, document-relative length, in-document repetition (copies, distance to the nearest
   copy, density of card-shaped lines), "lines since the last related-stories header" and the
   position relative to the main body block (:func:`run_features`, from pass-1 probabilities)

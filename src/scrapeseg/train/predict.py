@@ -21,7 +21,9 @@ from scrapeseg.train.markup import MARKUP_WIDTH
 DENSE_CLIP = 6.0
 EMISSION_FLOOR = 1e-12  # keeps a line the stacker rules out entirely from zeroing its document's chain
 RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
-PREDICT_CHUNK_DOCS = 64  # documents featurised and scored together in predict
+# Documents featurised and stacked together in predict: at 64 (about 12k lines) the arrays stay
+# in cache and under malloc's mmap threshold, 5-10% faster than 256 in the benchmark.
+PREDICT_CHUNK_DOCS = 64
 CHAIN_GROUP_DOCS = 256  # documents of similar length passed through the chain together
 SKLEARN_MODULE = "sklearn"
 
@@ -169,9 +171,10 @@ class LinePredictor:
     def _predict_flat_unlimited(self, docs, markup=None):
         """(doc_len per document, flat probabilities), stacked PREDICT_CHUNK_DOCS documents at a time, then chained.
 
-        Features do not depend on the batch, so chunking changes nothing but keeps the working
-        set in cache and memory bounded. Nor does the chain pass, which runs over groups of
-        documents of similar length (see _chained).
+        Features do not depend on the batch, so chunking changes nothing but float rounding (BLAS
+        blocks its products by the number of rows) and keeps the working set in cache and memory
+        bounded. Nor does the chain pass, which runs over groups of documents of similar length
+        (see _chained).
         """
         docs = docs if isinstance(docs, list) else list(docs)
         doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
