@@ -628,7 +628,7 @@ WINDOW_COLUMNS = [
 
 
 TEASER_HEADER_BIT, READ_MORE_BIT, PREV_NEXT_BIT = 1, 2, 4
-LINE_CACHE_SIZE = 500_000  # line texts whose regex results a process keeps, per test
+LINE_CACHE_SIZE = 100_000  # line texts whose regex results a process keeps, per test (short lines: under 20 MB)
 _LINE_RESULTS: dict = {}
 
 
