@@ -147,6 +147,14 @@ def test_invalid_utf8_spanish_cp1252_decodes_right(tmp_path):
     assert texts(segments) == [SPANISH.strip()]
 
 
+def test_control_character_bytes_are_the_regex_characters():
+    from scrapeseg.corpus.decode import _CONTROL_CHAR_BYTES, _CONTROL_CHARS, clean_controls
+
+    assert _CONTROL_CHAR_BYTES == bytes(b for b in range(128) if _CONTROL_CHARS.match(chr(b)))
+    for text in ("plain", "é\u2028x\x0c\t", "a\x00b\x1bc\x7f", "\ud800 lone"):
+        assert clean_controls(text) == (_CONTROL_CHARS.sub(" ", text), len(_CONTROL_CHARS.findall(text)))
+
+
 def test_nul_and_control_characters_are_replaced_with_a_warning(tmp_path):
     path = tmp_path / "controls.txt"
     lines = ["First\x00paragraph with a NUL.", "Bell\x07 and escape\x1b[0m codes.", "\x00\x01\x02", "Clean line."]

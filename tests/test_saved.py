@@ -107,6 +107,18 @@ def test_classify_cli_contract(small_model, corpora, tmp_path):
     assert any(r["doc"] == str(page) for r in records)
 
 
+def test_cli_scores_print_as_repr_writes_floats():
+    from scrapeseg.train.apply import float_reprs
+
+    rng = np.random.default_rng(0)
+    edges = [0.0, -0.0, 1.0, 1e-4, 1e-5, 9.999999e-5, 1.5e-5, 1e-7, 1e-9, 9.99999e-10, 1e-10, 5e-324, 1e16, 1.7976931348623157e308,
+             -4.5e-5, -1e-7, 0.00010000000000000002, 9.999999999999999e-05, float("nan"), float("inf")]
+    values = np.array(edges + (10 ** rng.uniform(-330, 308, 20000)).tolist() + (rng.random(20000) * 1e-4).tolist()
+                      + rng.random(20000).astype(np.float32).tolist())
+    assert float_reprs(values) == list(map(repr, values.tolist()))
+    assert float_reprs(values[:0]) == []
+
+
 def test_extract_cli_and_bad_model(small_model, corpora, tmp_path):
     done = _cli("extract", "--model", str(small_model), str(corpora / SEED))
     assert done.returncode == 0

@@ -2,7 +2,7 @@
 
 A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
 lines are joined by newlines once; per-line work is kept to C-level calls (``map(len, ...)``,
-one ``casefold`` of the joined text), per-token work to numpy, and only tokens never seen before
+a ``casefold`` per line), per-token work to numpy, and only tokens never seen before
 by the process reach Python string methods (mapped over all of them at once):
 
 * character classes (upper, lower, other letters, digits, punctuation kinds, spaces and a few
@@ -15,7 +15,8 @@ by the process reach Python string methods (mapped over all of them at once):
   separate namespace for the first word;
 * function-word, cue-word (promo, share, comments, app, dates, ...) ratios are lookups on the
   distinct tokens; the teaser-section regexes of :mod:`scrapeseg.corpus.teaser` only run on the
-  few short lines whose first word can start them;
+  few short lines whose first word can start them (the promo and date regexes likewise), once
+  per distinct line text in the process;
 * position, document-relative length, in-document repetition (copies, distance to the nearest
   copy, density of card-shaped lines), "lines since the last related-stories header" and the
   position relative to the main body block (:func:`run_features`, from pass-1 probabilities)
@@ -189,13 +190,18 @@ class Batch:
 
     @classmethod
     def from_docs(cls, docs: Sequence[Sequence[str]]) -> "Batch":
-        doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        texts = list(chain.from_iterable(docs))
-        doc = np.repeat(np.arange(len(docs)), doc_len)
-        doc_start = np.zeros(len(docs), dtype=np.int64)
+        batch = cls.from_lengths(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)))
+        batch.texts = list(chain.from_iterable(docs))
+        return batch
+
+    @classmethod
+    def from_lengths(cls, doc_len: np.ndarray) -> "Batch":
+        """The layout of documents with these numbers of lines, without their texts."""
+        doc = np.repeat(np.arange(len(doc_len)), doc_len)
+        doc_start = np.zeros(len(doc_len), dtype=np.int64)
         np.cumsum(doc_len[:-1], out=doc_start[1:])
-        pos = np.arange(len(texts)) - doc_start[doc]
-        return cls(texts, doc, pos, doc_len[doc], doc_start, doc_len)
+        pos = np.arange(len(doc)) - doc_start[doc]
+        return cls([], doc, pos, doc_len[doc], doc_start, doc_len)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -238,7 +244,7 @@ def _doc_cumsum_before(values: np.ndarray, batch: Batch) -> np.ndarray:
 
 
 class TokenTable:
-    """Per-batch table of distinct raw tokens with their normalised hash and lexical flags."""
+    """Per-batch table of the tokens of each line with their normalised hash and lexical flags."""
 
     def __init__(self, n_features: int):
         self.n_features = n_features
@@ -254,12 +260,11 @@ class TokenTable:
         counts = np.bincount(line_of, minlength=len(texts)).astype(np.int64)
         vocab = _vocab(self.n_features)
         codes = vocab.rows(_span_hashes(chars["cps"], tok_start, tok_end), chars["joined"], tok_start, tok_end)
-        info = vocab.table()
+        # Per token, not per vocabulary row: deriving flags for the whole vocabulary would cost
+        # more with every batch as it grows.
+        info = vocab.table()[codes]
         return dict(
-            counts=counts, codes=codes, h=info[:, 0], h_first=info[:, 1],
-            word=(info[:, 2] & 1) != 0, func=(info[:, 2] & 2) != 0, title=(info[:, 2] & 4) != 0,
-            starter=(info[:, 2] & 8) != 0, strong=(info[:, 2] & 16) != 0,
-            cues=((info[:, 3:4] >> np.arange(N_CUES)) & 1).astype(bool), cue_bits=info[:, 3], chars=chars,
+            counts=counts, codes=codes, h=info[:, 0], h_first=info[:, 1], flags=info[:, 2], cue_bits=info[:, 3], chars=chars,
         )
 
 
@@ -272,7 +277,7 @@ def char_view(texts: list[str]) -> dict:
         np.cumsum(lengths[:-1] + 1, out=starts[1:])
     joined = "\n".join(texts)
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = _code_table()[np.minimum(cps, 0x10000)]
+    codes = np.take(_code_table(), cps, mode="clip")  # astral code points share the last slot
     return dict(joined=joined, lengths=lengths, starts=starts, ends=starts + lengths, cps=cps, codes=codes)
 
 
@@ -373,7 +378,8 @@ class _Vocab:
         missing = np.flatnonzero(rows < 0)
         if len(missing):
             new_hashes, first, inverse = np.unique(hashes[missing], return_index=True, return_inverse=True)
-            raws = [joined[starts[i]:ends[i]] for i in missing[first].tolist()]
+            new_tokens = missing[first]
+            raws = list(map(joined.__getitem__, map(slice, starts[new_tokens].tolist(), ends[new_tokens].tolist())))
             new_rows = np.arange(self.size, self.size + len(raws), dtype=np.int64)
             if len(self._table) < self.size + len(raws):
                 grown = np.zeros((2 * (self.size + len(raws)), 4), dtype=np.int64)
@@ -408,6 +414,9 @@ def _vocab(n_features: int) -> _Vocab:
 
 
 TOKEN_CACHE_SIZE = 1_000_000
+# Token flag bits: a word (not symbols only), a function word, title case, a possible teaser-header
+# starter, a word that a STRONG_PROMO match needs.
+TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO = (1 << i for i in range(5))
 N_CUES = len(CUE_NAMES) + 2
 _CUE_BITS: dict[str, int] = {}
 for _i, _name in enumerate(CUE_NAMES):
@@ -435,8 +444,11 @@ def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     lead = np.flatnonzero(~title & ~np.fromiter(map(str.isalpha, map(itemgetter(0), raws)), dtype=bool, count=len(raws)))
     title[lead] = [raws[i].strip(STRIP_CHARS)[:1].isupper() for i in lead.tolist()]
     cue = np.fromiter(map(_CUE_BITS.get, stripped, repeat(0)), dtype=np.int64, count=len(raws))
-    cue |= flag(_TIME_TOKEN.match, stripped) * (1 << len(CUE_NAMES))
-    cue |= flag(_YEAR_TOKEN.match, stripped) * (1 << (len(CUE_NAMES) + 1))
+    # Times and years start with a digit: their regexes only run on the few tokens that do.
+    digit_first = np.flatnonzero(np.fromiter(map(str.isdigit, map(itemgetter(slice(0, 1)), stripped)), dtype=bool, count=len(raws)))
+    numeric = [stripped[i] for i in digit_first.tolist()]
+    cue[digit_first] |= np.fromiter(map(bool, map(_TIME_TOKEN.match, numeric)), dtype=np.int64, count=len(numeric)) << len(CUE_NAMES)
+    cue[digit_first] |= np.fromiter(map(bool, map(_YEAR_TOKEN.match, numeric)), dtype=np.int64, count=len(numeric)) << (len(CUE_NAMES) + 1)
     cue[~word] = 0
     # Digits become 0 in the hashed form; symbols-only tokens such as | • » hash as they are.
     norms = stripped.copy()
@@ -445,9 +457,10 @@ def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     for i in np.flatnonzero(~word).tolist():
         norms[i] = raws[i]
     flags = (
-        word * 1 + flag(FUNCTION_WORDS.__contains__, stripped) * 2 + title * word * 4
-        + np.fromiter(map(bool, map(HEADER_STARTERS.intersection, zip(lows, norms))), dtype=bool, count=len(raws)) * 8
-        + flag(STRONG_PROMO_WORDS.__contains__, stripped) * 16
+        word * TOKEN_WORD + flag(FUNCTION_WORDS.__contains__, stripped) * TOKEN_FUNCTION + title * word * TOKEN_TITLE
+        + (np.fromiter(map(HEADER_STARTERS.__contains__, lows), dtype=bool, count=len(raws))
+           | np.fromiter(map(HEADER_STARTERS.__contains__, norms), dtype=bool, count=len(raws))) * TOKEN_STARTER
+        + flag(STRONG_PROMO_WORDS.__contains__, stripped) * TOKEN_STRONG_PROMO
     )
     encoded = list(map(str.encode, norms))
     return np.stack(
@@ -506,13 +519,39 @@ def murmurhash3_32(keys: Sequence[bytes], seed: int) -> np.ndarray:
     return h.astype(np.int64)
 
 
+SORT_KEY_LIMIT = 1 << 32  # row * n_features + column keys are sorted as uint32, twice as fast as int64
+
+
+def _counted_keys(parts: Sequence[tuple[np.ndarray, np.ndarray]], n_lines: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct row * n_features + column keys of (rows, columns) parts with rows in order, sorted, with their counts.
+
+    A sort brings a line's repeated features together; run lengths are their counts. Lines are
+    taken in blocks small enough for their keys to fit uint32, which sorts much faster than int64.
+    """
+    block = max(SORT_KEY_LIMIT // n_features, 1)
+    key_type = np.uint32 if n_features <= SORT_KEY_LIMIT else np.int64
+    edges = np.arange(0, n_lines + block, block)
+    bounds = [np.searchsorted(rows, edges) for rows, _ in parts]
+    keys, counts = [], []
+    for b in range(len(edges) - 1):
+        base = edges[b] * n_features
+        block_keys = np.concatenate(
+            [(rows[lo[b]:lo[b + 1]] * n_features + cols[lo[b]:lo[b + 1]] - base).astype(key_type) for (rows, cols), lo in zip(parts, bounds)]
+        )
+        block_keys.sort()
+        run_start = np.flatnonzero(np.r_[True, block_keys[1:] != block_keys[:-1]]) if len(block_keys) else np.zeros(0, np.int64)
+        keys.append(block_keys[run_start].astype(np.int64) + base)
+        counts.append(np.diff(run_start, append=len(block_keys)))
+    return (np.concatenate(keys), np.concatenate(counts)) if keys else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
 def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, column, value) of the hashed unigrams + within-line bigrams + first word, log-scaled
     and L2-normalised per line, sorted by row then column without duplicates."""
     counts = table["counts"]
     n = len(batch)
     line_of = np.repeat(np.arange(n), counts)
-    hashes = table["h"][table["codes"]]
+    hashes = table["h"]
     # Bigrams: consecutive tokens of one line.
     if len(hashes) > 1:
         same = line_of[1:] == line_of[:-1]
@@ -522,15 +561,10 @@ def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarra
         bi = bi_rows = np.zeros(0, dtype=np.int64)
     first_idx = np.cumsum(counts) - counts
     has = counts > 0
-    first = table["h_first"][table["codes"][first_idx[has]]]
-    keys = np.concatenate([line_of, bi_rows, np.flatnonzero(has)]) * n_features
-    keys += np.concatenate([hashes, bi, first])
-    # One sort brings a line's repeated features together; run lengths are their counts.
-    keys.sort()
-    run_start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
-    repeats = np.diff(run_start, append=len(keys)).astype(np.float32)
-    rows, cols = np.divmod(keys[run_start], n_features)
-    values = np.log1p(repeats)
+    first = table["h_first"][first_idx[has]]
+    keys, repeats = _counted_keys([(line_of, hashes), (bi_rows, bi), (np.flatnonzero(has), first)], n, n_features)
+    rows, cols = np.divmod(keys, n_features)
+    values = np.log1p(repeats.astype(np.float32))
     # float32 sums in column order, as scipy's row sums did: the values stay bit for bit the same.
     per_row = np.bincount(rows, minlength=n)
     norms = np.zeros(n, dtype=np.float32)
@@ -593,8 +627,51 @@ WINDOW_COLUMNS = [
 ]
 
 
-def dense_features(batch: Batch, table: dict) -> np.ndarray:
-    """The DENSE_NAMES columns for every line of the batch, float32."""
+TEASER_HEADER_BIT, READ_MORE_BIT, PREV_NEXT_BIT = 1, 2, 4
+LINE_CACHE_SIZE = 100_000  # line texts whose regex results a process keeps, per test (short lines: under 20 MB)
+_LINE_RESULTS: dict = {}
+
+
+def _teaser_line_bits(text: str) -> int:
+    """Whether a line is a teaser header, a "Read more" line, a next/previous line, as bits."""
+    return (
+        is_teaser_header(text) * TEASER_HEADER_BIT
+        + (READ_MORE_LINE.match(text) is not None) * READ_MORE_BIT
+        + (PREV_NEXT_LINE.match(text) is not None) * PREV_NEXT_BIT
+    )
+
+
+def _strong_promo_line(text: str) -> int:
+    """Whether a line holds a strong promo phrase (app download, cookie consent, ...)."""
+    return int(STRONG_PROMO.search(text) is not None)
+
+
+def _date_or_byline_line(text: str) -> int:
+    """Whether a line holds a date, time or byline."""
+    return int(DATE_OR_BYLINE.search(text) is not None)
+
+
+def _line_tests(test, texts: list[str], rows: np.ndarray, n: int) -> np.ndarray:
+    """test(texts[i]) for the lines i in rows, 0 for the others, remembered by line text across batches.
+
+    The regexes cost microseconds a line, and the short lines they run on (bylines, dates, share
+    and promo lines, section headers) recur across the pages of a site: about half of them in the
+    corpus's scrapes were seen on an earlier page.
+    """
+    cache = _LINE_RESULTS.setdefault(test, {})
+    if len(cache) > LINE_CACHE_SIZE:
+        cache.clear()
+    subset = [texts[i] for i in rows.tolist()]
+    found = list(map(cache.get, subset))
+    for k in [k for k, value in enumerate(found) if value is None]:
+        found[k] = cache[subset[k]] = test(subset[k])
+    out = np.zeros(n, dtype=np.int64)
+    out[rows] = found
+    return out
+
+
+def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
+    """The DENSE_NAMES columns for every line of the batch, float32, C-contiguous or with order="F" column by column."""
     texts = batch.texts
     n = len(texts)
     cols: dict[str, np.ndarray] = {}
@@ -602,7 +679,6 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
     chars = table.get("chars") or char_view(texts)
     lengths, starts, ends, cps, char_codes = (chars[k] for k in ("lengths", "starts", "ends", "cps", "codes"))
-    joined = chars["joined"]
     bits_t, marks_t = _char_table()
     line_code = np.repeat(np.arange(0, n * N_CODES, N_CODES, dtype=np.intp), lengths + 1)[: len(cps)]
     line_code += char_codes
@@ -628,11 +704,11 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     upper, lower, other, digit, punct = (count(b) for b in (UPPER, LOWER, OTHER_LETTER, DIGIT, PUNCT))
     letters = np.maximum(upper + lower, 1)
     words = table["counts"].astype(np.float64)
-    codes = table["codes"]
+    flags = table["flags"]
     line_of = np.repeat(np.arange(n), table["counts"])
-    word_tokens = np.bincount(line_of, weights=table["word"][codes], minlength=n)
-    fw = np.bincount(line_of, weights=table["func"][codes], minlength=n)
-    title = np.bincount(line_of, weights=table["title"][codes], minlength=n)
+    word_tokens = np.bincount(line_of, weights=(flags & TOKEN_WORD) != 0, minlength=n)
+    fw = np.bincount(line_of, weights=(flags & TOKEN_FUNCTION) != 0, minlength=n)
+    title = np.bincount(line_of, weights=(flags & TOKEN_TITLE) != 0, minlength=n)
     cols["log_chars"] = np.log1p(lengths)
     cols["log_words"] = np.log1p(words)
     cols["log_word_tokens"] = np.log1p(word_tokens)
@@ -658,8 +734,8 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     for m in range(N_MARKS):
         cols[f"mark_{m}"] = np.minimum(mark_counts[:, m], 3)
     # Cue words are rare: count (line, cue) pairs of the few tokens that have any cue bit.
-    cue_tok = np.flatnonzero(table["cue_bits"][codes] != 0)
-    cue_hits = table["cues"][codes[cue_tok]]
+    cue_tok = np.flatnonzero(table["cue_bits"] != 0)
+    cue_hits = ((table["cue_bits"][cue_tok, None] >> np.arange(N_CUES)) & 1).astype(bool)
     hit_tok, hit_cue = np.nonzero(cue_hits)
     cue_counts = np.bincount(line_of[cue_tok[hit_tok]] * N_CUES + hit_cue, minlength=n * N_CUES)
     cue_counts = cue_counts.reshape(n, N_CUES).astype(np.float64)
@@ -672,30 +748,21 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     first_idx = np.cumsum(table["counts"]) - table["counts"]
     has = table["counts"] > 0
     cand = np.zeros(n, dtype=bool)
-    cand[has] = table["starter"][codes[first_idx[has]]]
+    cand[has] = (flags[first_idx[has]] & TOKEN_STARTER) != 0
     cand &= words <= 40
-    header = np.zeros(n, dtype=bool)
-    read_more = np.zeros(n, dtype=bool)
-    prev_next = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(cand):
-        t = texts[i]
-        header[i] = is_teaser_header(t)
-        read_more[i] = READ_MORE_LINE.match(t) is not None
-        prev_next[i] = PREV_NEXT_LINE.match(t) is not None
+    teaser = _line_tests(_teaser_line_bits, texts, np.flatnonzero(cand), n)
+    header = (teaser & TEASER_HEADER_BIT) != 0
+    read_more = (teaser & READ_MORE_BIT) != 0
     cols["teaser_header"] = header
     cols["read_more_line"] = read_more
-    cols["prev_next_line"] = prev_next
-    promo_cand = np.flatnonzero(np.bincount(line_of, weights=table["strong"][codes], minlength=n) > 0)
-    strong = np.zeros(n, dtype=bool)
-    for i in promo_cand:
-        strong[i] = STRONG_PROMO.search(texts[i]) is not None
+    cols["prev_next_line"] = (teaser & PREV_NEXT_BIT) != 0
+    promo_cand = np.flatnonzero(np.bincount(line_of, weights=(flags & TOKEN_STRONG_PROMO) != 0, minlength=n) > 0)
+    strong = _line_tests(_strong_promo_line, texts, promo_cand, n) != 0
     cols["strong_promo"] = strong
     date_cand = np.flatnonzero(((cue_counts[:, CUE_NAMES.index("date")] + cue_counts[:, len(CUE_NAMES)]
                                  + cue_counts[:, len(CUE_NAMES) + 1] + cue_counts[:, CUE_NAMES.index("byline")]) > 0)
                                & (words <= 20))
-    date = np.zeros(n, dtype=bool)
-    for i in date_cand:
-        date[i] = DATE_OR_BYLINE.search(texts[i]) is not None
+    date = _line_tests(_date_or_byline_line, texts, date_cand, n) != 0
     cols["date_byline"] = date
 
     # Position and document-relative shape.
@@ -715,13 +782,13 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     doc_max = _doc_reduce(np.maximum, flen, batch)
     cols["len_vs_max"] = flen / np.maximum(doc_max, 1)
     # Rank of the length within the document (0 shortest .. 1 longest).
-    order = np.lexsort((flen, batch.doc))
+    by_length = np.lexsort((flen, batch.doc))
     rank = np.empty(n, dtype=np.float64)
-    rank[order] = np.arange(n)
+    rank[by_length] = np.arange(n)
     rank -= batch.doc_start[batch.doc]
     cols["len_rank"] = rank / np.maximum(nl - 1, 1)
     median_idx = batch.doc_start + (batch.doc_len - 1) // 2
-    doc_median = flen[order[median_idx[batch.doc_len > 0]]]
+    doc_median = flen[by_length[median_idx[batch.doc_len > 0]]]
     med = np.zeros(len(batch.doc_len))
     med[batch.doc_len > 0] = doc_median
     cols["log_len_vs_median"] = np.log1p(flen) - np.log1p(med[batch.doc])
@@ -742,11 +809,9 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     # Repetition of the exact (case-folded) line inside its document.
     # Code of a line's text: the flat index of its first case-folded copy in the batch.
     first_seen: dict[str, int] = {}
-    # Case folding never makes or removes a newline, so one casefold of the joined text splits back
-    # into the lines, unless a line itself holds a newline.
-    folded = joined.casefold().split("\n")
-    if len(folded) != n:
-        folded = list(map(str.casefold, texts))
+    # Line by line rather than one casefold of the joined text: most lines are ASCII, which
+    # str.casefold folds on a fast path that a whole batch with one non-ASCII character misses.
+    folded = map(str.casefold, texts)
     text_codes = np.fromiter(map(first_seen.setdefault, folded, _counter()), dtype=np.int64, count=n)
     key_codes = np.unique(text_codes * len(batch.doc_len) + batch.doc, return_inverse=True)[1].ravel()
     copies = np.bincount(key_codes)[key_codes].astype(np.float64)
@@ -803,28 +868,30 @@ def dense_features(batch: Batch, table: dict) -> np.ndarray:
     cols["until_long"] = np.log1p(_last_flag_distance(long_line[rev], rev_batch)[::-1])
     cols["doc_long_share"] = _doc_reduce(np.add, long_line.astype(np.float64), batch) / np.maximum(nl, 1)
 
-    # Filled column by column as rows of the transpose: contiguous writes, then one transposing copy.
+    # Filled column by column as rows of the transpose: contiguous writes, then one transposing copy
+    # unless the caller takes the columns as they are.
     out = np.empty((len(DENSE_NAMES), n), dtype=np.float32)
     for j, name in enumerate(DENSE_NAMES):
         out[j] = cols[name]
-    return np.ascontiguousarray(out.T)
+    return out.T if order == "F" else np.ascontiguousarray(out.T)
 
 
-def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0) -> np.ndarray:
-    """Neighbour values at each offset within the same document (fill outside), side by side."""
+def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0, out: np.ndarray | None = None) -> np.ndarray:
+    """Neighbour values at each offset within the same document (fill outside), side by side (into out if given)."""
     n, k = values.shape
-    out = np.full((n, k * len(offsets)), fill, dtype=np.float32)
-    if n == 0:
-        return out
+    if out is None:
+        out = np.empty((n, k * len(offsets)), dtype=np.float32)
     for i, off in enumerate(offsets):
         block = out[:, i * k:(i + 1) * k]
-        # Line j = i + off is in the same document iff 0 <= pos + off < n_lines.
         if abs(off) >= n:
-            continue  # no line of the batch has a neighbour that far
+            block[...] = fill  # no line of the batch has a neighbour that far
+            continue
         if off >= 0:
             block[: n - off] = values[off:]
         else:
             block[-off:] = values[: n + off]
+        # Line j = i + off is in the same document iff 0 <= pos + off < n_lines; this also fills
+        # the rows the shifted copy left unwritten at the batch's ends.
         block[(batch.pos + off < 0) | (batch.pos + off >= batch.n)] = fill
     return out
 
@@ -898,14 +965,15 @@ def run_features(probs: np.ndarray, batch: Batch) -> np.ndarray:
     return out
 
 
-def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES, sparse: bool = True):
+def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES, sparse: bool = True, order: str = "C"):
     """(batch, dense features, hashed token matrix) for a list of documents of line texts.
 
     With sparse=False the tokens come as token_entries (row, column, value) arrays instead, which
-    predict scores directly: building the matrix costs more than using it once.
+    predict scores directly: building the matrix costs more than using it once. order="F" gives
+    the dense features column by column (Fortran order), which the stacked pass copies fastest.
     """
     batch = Batch.from_docs(docs)
     table = TokenTable(n_features).build(batch.texts)
-    dense = dense_features(batch, table)
+    dense = dense_features(batch, table, order)
     tokens = (token_matrix if sparse else token_entries)(batch, table, n_features)
     return batch, dense, tokens

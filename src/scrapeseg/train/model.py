@@ -120,8 +120,8 @@ class _ScaledMLP:
         self.clip_hi_ = (self.mean_ + DENSE_CLIP / self.inv_scale_).astype(np.float32)
         return self
 
-    def predict_proba(self, X):
-        return mlp_forward(self.weights_, self.clip_lo_, self.clip_hi_, X)
+    def predict_proba(self, X, overwrite_x=False):
+        return mlp_forward(self.weights_, self.clip_lo_, self.clip_hi_, X, overwrite_x)
 
 
 class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):

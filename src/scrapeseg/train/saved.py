@@ -181,7 +181,10 @@ class SegmentModel:
             return []
         labels, proba = self.predict_columns(documents, markup)
         with gc_paused():
-            scores = list(map(dict, map(zip, repeat(self.card["labels"]), proba.tolist())))
+            # Each score dict from a row of (label, score) pairs zipped from the score columns: a
+            # column's tolist is cheaper than the rows', and no per-row zip object is made.
+            pairs = (zip(repeat(name), column) for name, column in zip(self.card["labels"], proba.T.tolist()))
+            scores = list(map(dict, zip(*pairs)))
             out = []
             row = 0
             for doc in documents:
