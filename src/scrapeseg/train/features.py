@@ -46,6 +46,7 @@ DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"
 BIGRAM_MULT = 1_000_003
+BIGRAM_ADD = 7
 MAX_SECTION_DISTANCE = 60
 
 # Small multilingual function-word list (articles, pronouns, prepositions, conjunctions, auxiliaries).
@@ -250,16 +251,17 @@ class TokenTable:
         self.n_features = n_features
 
     def build(self, texts: list[str]):
+        from scrapeseg.train.kernels import scan_lines
+
         chars = char_view(texts)
         # Whitespace tokens (what str.split finds, as no token spans the newline between lines) are
         # runs of non-space codes; a token belongs to the line holding its first character.
-        not_space = chars["codes"] != C_SPACE
-        edges = np.flatnonzero(np.diff(not_space, prepend=False, append=False))
-        tok_start, tok_end = edges[0::2], edges[1::2]
-        line_of = np.searchsorted(chars["starts"], tok_start, side="right") - 1
-        counts = np.bincount(line_of, minlength=len(texts)).astype(np.int64)
+        per_line, counts, tok_start, tok_end, hashes = scan_lines(
+            chars["cps"], _code_table(), chars["starts"], chars["lengths"], C_SPACE, N_CODES, HASH_BASE_INV, HASH_LEN_MULT, HASH_MIX,
+        )
+        chars["per_line"] = per_line
         vocab = _vocab(self.n_features)
-        codes = vocab.rows(_span_hashes(chars["cps"], tok_start, tok_end), chars["joined"], tok_start, tok_end)
+        codes = vocab.rows(hashes, chars["joined"], tok_start, tok_end)
         # Per token, not per vocabulary row: deriving flags for the whole vocabulary would cost
         # more with every batch as it grows.
         info = vocab.table()[codes]
@@ -269,7 +271,7 @@ class TokenTable:
 
 
 def char_view(texts: list[str]) -> dict:
-    """The batch's lines joined by newlines, as code points and character-class codes."""
+    """The batch's lines joined by newlines, as code points, with each line's start and length."""
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
@@ -277,44 +279,17 @@ def char_view(texts: list[str]) -> dict:
         np.cumsum(lengths[:-1] + 1, out=starts[1:])
     joined = "\n".join(texts)
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    codes = np.take(_code_table(), cps, mode="clip")  # astral code points share the last slot
-    return dict(joined=joined, lengths=lengths, starts=starts, ends=starts + lengths, cps=cps, codes=codes)
+    return dict(joined=joined, lengths=lengths, starts=starts, ends=starts + lengths, cps=cps)
 
 
 # 64-bit polynomial hashing of token code points: equal tokens always hash alike, and two distinct
 # tokens of a million-token vocabulary collide with probability ~1e-7, so the vocabulary is keyed by hash.
-HASH_BASE = np.uint64(0x100000001B3)
-HASH_BASE_INV = np.uint64(pow(int(HASH_BASE), -1, 2**64))
+HASH_BASE = 0x100000001B3
+HASH_BASE_INV = np.uint64(pow(HASH_BASE, -1, 2**64))
 HASH_LEN_MULT = np.uint64(0x9E3779B97F4A7C15)
 HASH_MIX = np.uint64(0xBF58476D1CE4E5B9)
 SLOT_MIX = np.uint64(0x94D049BB133111EB)
 VOCAB_MIN_BITS = 16
-
-
-_POWERS: list[np.ndarray] = [np.ones(0, dtype=np.uint64), np.ones(0, dtype=np.uint64)]
-
-
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """HASH_BASE**i and HASH_BASE_INV**i mod 2**64 for i < n (cached, grown by doubling)."""
-    if len(_POWERS[0]) < n:
-        size = max(n, 2 * len(_POWERS[0]), 1024)
-        for k, base in enumerate((HASH_BASE, HASH_BASE_INV)):
-            steps = np.full(size, base, dtype=np.uint64)
-            steps[0] = 1
-            _POWERS[k] = np.multiply.accumulate(steps)
-    return _POWERS[0][:n], _POWERS[1][:n]
-
-
-def _span_hashes(cps: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of the code points cps[starts[i]:ends[i]] of each span, independent of its position."""
-    base_pow, inv_pow = _powers(len(cps) + 1)
-    prefix = np.zeros(len(cps) + 1, dtype=np.uint64)
-    np.cumsum(cps * inv_pow[: len(cps)], out=prefix[1:])
-    h = (prefix[ends] - prefix[starts]) * base_pow[starts] + (ends - starts).astype(np.uint64) * HASH_LEN_MULT
-    h ^= h >> np.uint64(31)
-    h *= HASH_MIX
-    h ^= h >> np.uint64(29)
-    return h
 
 
 class _Vocab:
@@ -339,38 +314,17 @@ class _Vocab:
         self.keys = np.zeros(1 << bits, dtype=np.uint64)
         self.vals = np.full(1 << bits, -1, dtype=np.int64)
 
-    def _slots(self, hashes: np.ndarray) -> np.ndarray:
-        return ((hashes * SLOT_MIX) >> np.uint64(64 - self.bits)).astype(np.int64)
-
     def _find(self, hashes: np.ndarray) -> np.ndarray:
         """Row of each hash, -1 where absent."""
-        out = np.full(len(hashes), -1, dtype=np.int64)
-        pending = np.arange(len(hashes))
-        slot = self._slots(hashes)
-        mask = (1 << self.bits) - 1
-        while len(pending):
-            vals = self.vals[slot]
-            hit = (vals >= 0) & (self.keys[slot] == hashes[pending])
-            out[pending[hit]] = vals[hit]
-            # Probe on while the slot holds another key; an empty slot means absent.
-            probe = (vals >= 0) & ~hit
-            pending, slot = pending[probe], (slot[probe] + 1) & mask
-        return out
+        from scrapeseg.train.kernels import find_rows
+
+        return find_rows(hashes, self.keys, self.vals, self.bits, SLOT_MIX)
 
     def _insert(self, hashes: np.ndarray, rows: np.ndarray) -> None:
         """Add distinct hashes that are not in the table yet."""
-        mask = (1 << self.bits) - 1
-        slot = self._slots(hashes)
-        while len(hashes):
-            free = self.vals[slot] < 0
-            # Of several new keys wanting one free slot, the first takes it; the rest probe on.
-            _, first = np.unique(slot[free], return_index=True)
-            won = np.flatnonzero(free)[first]
-            self.keys[slot[won]] = hashes[won]
-            self.vals[slot[won]] = rows[won]
-            left = np.ones(len(hashes), dtype=bool)
-            left[won] = False
-            hashes, rows, slot = hashes[left], rows[left], (slot[left] + 1) & mask
+        from scrapeseg.train.kernels import insert_rows
+
+        insert_rows(hashes, rows, self.keys, self.vals, self.bits, SLOT_MIX)
 
     def rows(self, hashes: np.ndarray, joined: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Row ids of the tokens joined[starts[i]:ends[i]] with the given hashes, adding unseen ones."""
@@ -519,53 +473,14 @@ def murmurhash3_32(keys: Sequence[bytes], seed: int) -> np.ndarray:
     return h.astype(np.int64)
 
 
-SORT_KEY_LIMIT = 1 << 32  # row * n_features + column keys are sorted as uint32, twice as fast as int64
-
-
-def _counted_keys(parts: Sequence[tuple[np.ndarray, np.ndarray]], n_lines: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct row * n_features + column keys of (rows, columns) parts with rows in order, sorted, with their counts.
-
-    A sort brings a line's repeated features together; run lengths are their counts. Lines are
-    taken in blocks small enough for their keys to fit uint32, which sorts much faster than int64.
-    """
-    block = max(SORT_KEY_LIMIT // n_features, 1)
-    key_type = np.uint32 if n_features <= SORT_KEY_LIMIT else np.int64
-    edges = np.arange(0, n_lines + block, block)
-    bounds = [np.searchsorted(rows, edges) for rows, _ in parts]
-    keys, counts = [], []
-    for b in range(len(edges) - 1):
-        base = edges[b] * n_features
-        block_keys = np.concatenate(
-            [(rows[lo[b]:lo[b + 1]] * n_features + cols[lo[b]:lo[b + 1]] - base).astype(key_type) for (rows, cols), lo in zip(parts, bounds)]
-        )
-        block_keys.sort()
-        run_start = np.flatnonzero(np.r_[True, block_keys[1:] != block_keys[:-1]]) if len(block_keys) else np.zeros(0, np.int64)
-        keys.append(block_keys[run_start].astype(np.int64) + base)
-        counts.append(np.diff(run_start, append=len(block_keys)))
-    return (np.concatenate(keys), np.concatenate(counts)) if keys else (np.zeros(0, np.int64), np.zeros(0, np.int64))
-
-
 def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, column, value) of the hashed unigrams + within-line bigrams + first word, log-scaled
-    and L2-normalised per line, sorted by row then column without duplicates."""
-    counts = table["counts"]
+    and L2-normalised per line, without duplicates: rows in order, a line's columns in order of first occurrence."""
+    from scrapeseg.train.kernels import counted_columns
+
     n = len(batch)
-    line_of = np.repeat(np.arange(n), counts)
-    hashes = table["h"]
-    # Bigrams: consecutive tokens of one line.
-    if len(hashes) > 1:
-        same = line_of[1:] == line_of[:-1]
-        bi = ((hashes[:-1] * BIGRAM_MULT + hashes[1:] + 7) % n_features)[same]
-        bi_rows = line_of[1:][same]
-    else:
-        bi = bi_rows = np.zeros(0, dtype=np.int64)
-    first_idx = np.cumsum(counts) - counts
-    has = counts > 0
-    first = table["h_first"][first_idx[has]]
-    keys, repeats = _counted_keys([(line_of, hashes), (bi_rows, bi), (np.flatnonzero(has), first)], n, n_features)
-    rows, cols = np.divmod(keys, n_features)
+    rows, cols, repeats = counted_columns(table["counts"], table["h"], table["h_first"], n_features, BIGRAM_MULT, BIGRAM_ADD)
     values = np.log1p(repeats.astype(np.float32))
-    # float32 sums in column order, as scipy's row sums did: the values stay bit for bit the same.
     per_row = np.bincount(rows, minlength=n)
     norms = np.zeros(n, dtype=np.float32)
     has = per_row > 0
@@ -577,7 +492,7 @@ def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarra
 
 
 def _csr(entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_lines: int, n_features: int):
-    """The CSR matrix of sorted, duplicate-free token entries, without scipy re-sorting them."""
+    """The CSR matrix of row-ordered, duplicate-free token entries, without scipy sorting them."""
     import scipy.sparse as sp  # imported on first use: loading a model for prediction stays fast
 
     rows, cols, values = entries
@@ -592,8 +507,11 @@ def token_matrix(batch: Batch, table: dict, n_features: int):
 
 
 def token_scores(entries: tuple[np.ndarray, np.ndarray, np.ndarray], coef: np.ndarray, n_lines: int) -> np.ndarray:
-    """token_matrix(...) @ coef from the matrix's entries: scipy's CSR product, the fastest here."""
-    return np.asarray(_csr(entries, n_lines, coef.shape[0]) @ coef)
+    """token_matrix(...) @ coef from the matrix's entries, added in entry order as scipy's CSR product adds them."""
+    from scrapeseg.train.kernels import sparse_scores
+
+    rows, cols, values = entries
+    return sparse_scores(rows, cols, values, np.ascontiguousarray(coef, dtype=np.float32), n_lines)
 
 
 DENSE_NAMES: list[str] = []
@@ -677,13 +595,10 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
-    chars = table.get("chars") or char_view(texts)
-    lengths, starts, ends, cps, char_codes = (chars[k] for k in ("lengths", "starts", "ends", "cps", "codes"))
+    chars = table["chars"]
+    lengths, starts, ends, cps = (chars[k] for k in ("lengths", "starts", "ends", "cps"))
     bits_t, marks_t = _char_table()
-    line_code = np.repeat(np.arange(0, n * N_CODES, N_CODES, dtype=np.intp), lengths + 1)[: len(cps)]
-    line_code += char_codes
-    per_line = np.bincount(line_code, minlength=n * N_CODES).reshape(n, N_CODES).astype(np.float64)
-    del line_code
+    per_line = chars["per_line"].astype(np.float64)
     mark_counts = per_line[:, C_MARK0:]
     punct_all = per_line[:, C_PUNCT] + per_line[:, C_SENT] + per_line[:, C_COMMA] + mark_counts.sum(axis=1)
     counts_bits = np.zeros((n, 8))

@@ -1,0 +1,189 @@
+"""Compiled loops of the feature code (numba), for the per-character and per-token passes numpy makes many times.
+
+Each kernel computes exactly what the numpy code it replaced computed (integers, hashes and
+counts; the floats are still derived in numpy), so features stay bit for bit the same. Kernels
+are compiled on first use and cached beside this file (``cache=True``), so only the first
+process after an install pays the compilation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+UINT64_BITS = 64
+
+
+@njit(cache=True, nogil=True)
+def scan_lines(cps, code_table, starts, lengths, space_code, n_codes, hash_inv, hash_len_mult, hash_mix):  # pragma: no cover - compiled
+    """Per-line character-code counts and the whitespace tokens of lines joined by newlines.
+
+    cps: the joined text's code points; line i is cps[starts[i]:starts[i] + lengths[i]] and the
+    newline after it counts as its own (as the flat bincount did). Returns (per-line code counts,
+    tokens per line, token starts, token ends, token hashes). A token hash is the polynomial
+    sum of cp * hash_inv**j mod 2**64 over the token's code points, plus its length times
+    hash_len_mult, mixed (see features._span_hashes).
+    """
+    n = len(starts)
+    total = len(cps)
+    per_line = np.zeros((n, n_codes), dtype=np.int64)
+    counts = np.zeros(n, dtype=np.int64)
+    cap = total // 2 + 1
+    tok_start = np.empty(cap, dtype=np.int64)
+    tok_end = np.empty(cap, dtype=np.int64)
+    tok_hash = np.empty(cap, dtype=np.uint64)
+    top = len(code_table) - 1
+    shift31 = np.uint64(31)
+    shift29 = np.uint64(29)
+    k = 0
+    for line in range(n):
+        begin = starts[line]
+        stop = begin + lengths[line]
+        inside = False
+        acc = np.uint64(0)
+        power = np.uint64(1)
+        first = 0
+        # The newline after the line belongs to it, as in the flat count.
+        last = min(stop + 1, total)
+        for i in range(begin, last):
+            cp = cps[i]
+            code = code_table[min(cp, top)]
+            per_line[line, code] += 1
+            if code != space_code and i < stop:
+                if not inside:
+                    inside = True
+                    first = i
+                    acc = np.uint64(0)
+                    power = np.uint64(1)
+                acc += np.uint64(cp) * power
+                power *= hash_inv
+            elif inside:
+                inside = False
+                h = acc + np.uint64(i - first) * hash_len_mult
+                h ^= h >> shift31
+                h *= hash_mix
+                h ^= h >> shift29
+                tok_start[k] = first
+                tok_end[k] = i
+                tok_hash[k] = h
+                k += 1
+                counts[line] += 1
+        if inside:
+            h = acc + np.uint64(stop - first) * hash_len_mult
+            h ^= h >> shift31
+            h *= hash_mix
+            h ^= h >> shift29
+            tok_start[k] = first
+            tok_end[k] = stop
+            tok_hash[k] = h
+            k += 1
+            counts[line] += 1
+    return per_line, counts, tok_start[:k].copy(), tok_end[:k].copy(), tok_hash[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def find_rows(hashes, keys, vals, bits, slot_mix):  # pragma: no cover - compiled
+    """Row of each hash in an open-addressing table (keys, vals; -1 marks an empty slot), -1 where absent."""
+    out = np.empty(len(hashes), dtype=np.int64)
+    mask = (1 << bits) - 1
+    shift = np.uint64(UINT64_BITS - bits)
+    for i in range(len(hashes)):
+        h = hashes[i]
+        slot = np.int64((h * slot_mix) >> shift)
+        while True:
+            v = vals[slot]
+            if v < 0:
+                out[i] = -1
+                break
+            if keys[slot] == h:
+                out[i] = v
+                break
+            slot = (slot + 1) & mask
+    return out
+
+
+@njit(cache=True, nogil=True)
+def insert_rows(hashes, rows, keys, vals, bits, slot_mix):  # pragma: no cover - compiled
+    """Add distinct hashes absent from the table, with their rows, probing linearly."""
+    mask = (1 << bits) - 1
+    shift = np.uint64(UINT64_BITS - bits)
+    for i in range(len(hashes)):
+        slot = np.int64((hashes[i] * slot_mix) >> shift)
+        while vals[slot] >= 0:
+            slot = (slot + 1) & mask
+        keys[slot] = hashes[i]
+        vals[slot] = rows[i]
+
+
+@njit(cache=True, nogil=True)
+def counted_columns(counts, h, h_first, n_features, bigram_mult, bigram_add):  # pragma: no cover - compiled
+    """Per line, its distinct token columns (unigrams, then within-line bigrams, then the first word) with their counts.
+
+    Returns int32 (rows, columns, repeats), views of buffers sized for the worst case: rows in order, each line's columns in order of first
+    occurrence. Duplicates are found with a small open-addressing table per line, sized to the
+    line and so kept in cache, rather than by sorting.
+    """
+    n = len(counts)
+    total = len(h)
+    cap = 2 * total + n
+    rows = np.empty(cap, dtype=np.int32)
+    cols = np.empty(cap, dtype=np.int32)
+    reps = np.empty(cap, dtype=np.int32)
+    longest = 1
+    for line in range(n):
+        longest = max(longest, counts[line])
+    size = 1
+    while size < 4 * longest:
+        size *= 2
+    slots = np.empty(size, dtype=np.int32)
+    # Columns are non-negative, so a power-of-two modulus is a mask, many times cheaper than %.
+    mask = n_features - 1 if n_features & (n_features - 1) == 0 else -1
+    k = 0
+    t = 0
+    for line in range(n):
+        m = counts[line]
+        if m == 0:
+            continue
+        width = 4
+        while width < 4 * m:
+            width *= 2
+        slots[:width] = -1
+        for j in range(t, t + 2 * m):
+            if j < t + m:
+                col = h[j]
+            elif j < t + 2 * m - 1:
+                i = j - m
+                col = h[i] * bigram_mult + h[i + 1] + bigram_add
+                col = col & mask if mask >= 0 else col % n_features
+            else:
+                col = h_first[t]
+            # Columns are hashes already, so their low bits spread them over the slots.
+            slot = col & (width - 1)
+            while True:
+                e = slots[slot]
+                if e < 0:
+                    slots[slot] = k
+                    rows[k] = line
+                    cols[k] = col
+                    reps[k] = 1
+                    k += 1
+                    break
+                if cols[e] == col:
+                    reps[e] += 1
+                    break
+                slot = (slot + 1) & (width - 1)
+        t += m
+    return rows[:k], cols[:k], reps[:k]
+
+
+@njit(cache=True, nogil=True)
+def sparse_scores(rows, cols, values, coef, n_lines):  # pragma: no cover - compiled
+    """Sum over entries of values * coef[cols] per row, in entry order and float32, as scipy's CSR product adds."""
+    out = np.zeros((n_lines, coef.shape[1]), dtype=np.float32)
+    for e in range(len(rows)):
+        r = rows[e]
+        c = cols[e]
+        v = values[e]
+        for j in range(coef.shape[1]):
+            out[r, j] += v * coef[c, j]
+    return out
