@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
-from itertools import count as _counter
 from operator import itemgetter
 
 import numpy as np
@@ -154,6 +153,17 @@ def _char_table() -> tuple[np.ndarray, np.ndarray]:
     return bits, marks
 
 
+@lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """The case-folded code point of every BMP code point whose fold is a single character (others fold to themselves)."""
+    fold = np.arange(0x10000, dtype=np.uint32)
+    for cp in range(0x10000):
+        folded = chr(cp).casefold()
+        if len(folded) == 1:
+            fold[cp] = ord(folded)
+    return fold
+
+
 # Exclusive character codes for counting: letters, digits, punctuation kinds, spaces, marks.
 C_LOWER, C_UPPER, C_OTHER, C_DIGIT, C_PUNCT, C_SPACE, C_NONE, C_SENT, C_COMMA, C_MARK0 = range(10)
 N_CODES = C_MARK0 + N_MARKS
@@ -251,7 +261,7 @@ class TokenTable:
         self.n_features = n_features
 
     def build(self, texts: list[str]):
-        from scrapeseg.train.kernels import scan_lines
+        from scrapeseg.train.kernels import scan_lines, token_columns
 
         chars = char_view(texts)
         # Whitespace tokens (what str.split finds, as no token spans the newline between lines) are
@@ -264,10 +274,8 @@ class TokenTable:
         codes = vocab.rows(hashes, chars["joined"], tok_start, tok_end)
         # Per token, not per vocabulary row: deriving flags for the whole vocabulary would cost
         # more with every batch as it grows.
-        info = vocab.table()[codes]
-        return dict(
-            counts=counts, codes=codes, h=info[:, 0], h_first=info[:, 1], flags=info[:, 2], cue_bits=info[:, 3], chars=chars,
-        )
+        h, h_first, flags, cue_bits = token_columns(codes, vocab.table())
+        return dict(counts=counts, codes=codes, h=h, h_first=h_first, flags=flags, cue_bits=cue_bits, chars=chars)
 
 
 def char_view(texts: list[str]) -> dict:
@@ -289,6 +297,7 @@ HASH_BASE_INV = np.uint64(pow(HASH_BASE, -1, 2**64))
 HASH_LEN_MULT = np.uint64(0x9E3779B97F4A7C15)
 HASH_MIX = np.uint64(0xBF58476D1CE4E5B9)
 SLOT_MIX = np.uint64(0x94D049BB133111EB)
+DOC_MIX = np.uint64(0xD6E8FEB86659FD93)
 VOCAB_MIN_BITS = 16
 
 
@@ -371,6 +380,8 @@ TOKEN_CACHE_SIZE = 1_000_000
 # Token flag bits: a word (not symbols only), a function word, title case, a possible teaser-header
 # starter, a word that a STRONG_PROMO match needs.
 TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO = (1 << i for i in range(5))
+# Flags counted per line by dense_features, in the order it unpacks them.
+FLAG_COUNT_BITS = np.array([TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STRONG_PROMO], dtype=np.int64)
 N_CUES = len(CUE_NAMES) + 2
 _CUE_BITS: dict[str, int] = {}
 for _i, _name in enumerate(CUE_NAMES):
@@ -433,44 +444,16 @@ MURMUR_ADD = 0xE6546B64
 MURMUR_FMIX1, MURMUR_FMIX2 = 0x85EBCA6B, 0xC2B2AE35
 
 
-def _rotl32(x: np.ndarray, r: int) -> np.ndarray:
-    return (x << r) | (x >> (32 - r))
-
-
-def _murmur_k(k: np.ndarray) -> np.ndarray:
-    k *= MURMUR_C1
-    k = _rotl32(k, 15)
-    k *= MURMUR_C2
-    return k
-
-
 def murmurhash3_32(keys: Sequence[bytes], seed: int) -> np.ndarray:
-    """MurmurHash3 (x86, 32 bit) of each byte string, vectorised; as sklearn's murmurhash3_32(key, seed, positive=True)."""
+    """MurmurHash3 (x86, 32 bit) of each byte string; as sklearn's murmurhash3_32(key, seed, positive=True)."""
+    from scrapeseg.train.kernels import murmurhash3_32 as murmur
+
     lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    buf = np.frombuffer(b"".join(keys) + bytes(4), dtype=np.uint8).astype(np.uint32)
+    buf = np.frombuffer(b"".join(keys), dtype=np.uint8)
     offsets = np.zeros(len(keys), dtype=np.int64)
     np.cumsum(lens[:-1], out=offsets[1:])
-    blocks = lens // 4
-    h = np.full(len(keys), seed, dtype=np.uint32)
-    for j in range(int(blocks.max(initial=0))):
-        active = np.flatnonzero(blocks > j)
-        pos = offsets[active] + 4 * j
-        k = _murmur_k(buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24))
-        x = _rotl32(h[active] ^ k, 13)
-        h[active] = x * np.uint32(5) + np.uint32(MURMUR_ADD)
-    tail = offsets + 4 * blocks
-    rest = lens & 3
-    k = np.zeros(len(keys), dtype=np.uint32)
-    for i in (2, 1, 0):
-        k ^= np.where(rest > i, buf[tail + i] << (8 * i), 0).astype(np.uint32)
-    h ^= np.where(rest > 0, _murmur_k(k), 0).astype(np.uint32)
-    h ^= lens.astype(np.uint32)
-    h ^= h >> 16
-    h *= MURMUR_FMIX1
-    h ^= h >> 13
-    h *= MURMUR_FMIX2
-    h ^= h >> 16
-    return h.astype(np.int64)
+    u = np.uint64
+    return murmur(buf, offsets, lens, u(seed), u(MURMUR_C1), u(MURMUR_C2), u(MURMUR_ADD), u(MURMUR_FMIX1), u(MURMUR_FMIX2))
 
 
 def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -595,6 +578,8 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
+    from scrapeseg.train.kernels import line_flag_counts, line_hashes
+
     chars = table["chars"]
     lengths, starts, ends, cps = (chars[k] for k in ("lengths", "starts", "ends", "cps"))
     bits_t, marks_t = _char_table()
@@ -621,9 +606,7 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     words = table["counts"].astype(np.float64)
     flags = table["flags"]
     line_of = np.repeat(np.arange(n), table["counts"])
-    word_tokens = np.bincount(line_of, weights=(flags & TOKEN_WORD) != 0, minlength=n)
-    fw = np.bincount(line_of, weights=(flags & TOKEN_FUNCTION) != 0, minlength=n)
-    title = np.bincount(line_of, weights=(flags & TOKEN_TITLE) != 0, minlength=n)
+    word_tokens, fw, title, promo_words = line_flag_counts(table["counts"], flags, FLAG_COUNT_BITS)
     cols["log_chars"] = np.log1p(lengths)
     cols["log_words"] = np.log1p(words)
     cols["log_word_tokens"] = np.log1p(word_tokens)
@@ -671,7 +654,7 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cols["teaser_header"] = header
     cols["read_more_line"] = read_more
     cols["prev_next_line"] = (teaser & PREV_NEXT_BIT) != 0
-    promo_cand = np.flatnonzero(np.bincount(line_of, weights=(flags & TOKEN_STRONG_PROMO) != 0, minlength=n) > 0)
+    promo_cand = np.flatnonzero(promo_words > 0)
     strong = _line_tests(_strong_promo_line, texts, promo_cand, n) != 0
     cols["strong_promo"] = strong
     date_cand = np.flatnonzero(((cue_counts[:, CUE_NAMES.index("date")] + cue_counts[:, len(CUE_NAMES)]
@@ -721,14 +704,11 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cols["dist_centroid"] = (pos - centroid) / np.maximum(nl, 1)
     cols["abs_dist_centroid"] = np.abs(cols["dist_centroid"])
 
-    # Repetition of the exact (case-folded) line inside its document.
-    # Code of a line's text: the flat index of its first case-folded copy in the batch.
-    first_seen: dict[str, int] = {}
-    # Line by line rather than one casefold of the joined text: most lines are ASCII, which
-    # str.casefold folds on a fast path that a whole batch with one non-ASCII character misses.
-    folded = map(str.casefold, texts)
-    text_codes = np.fromiter(map(first_seen.setdefault, folded, _counter()), dtype=np.int64, count=n)
-    key_codes = np.unique(text_codes * len(batch.doc_len) + batch.doc, return_inverse=True)[1].ravel()
+    # Repetition of the exact (case-folded) line inside its document: lines are told apart by a
+    # 64-bit hash of their case-folded code points, mixed with the document number.
+    folded = line_hashes(cps, starts, lengths, _fold_table(), HASH_BASE_INV, HASH_LEN_MULT, HASH_MIX)
+    folded += batch.doc.astype(np.uint64) * DOC_MIX
+    key_codes = np.unique(folded, return_inverse=True)[1].ravel()
     copies = np.bincount(key_codes)[key_codes].astype(np.float64)
     order_k = np.argsort(key_codes, kind="stable")
     sorted_k = key_codes[order_k]

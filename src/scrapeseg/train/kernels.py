@@ -187,3 +187,108 @@ def sparse_scores(rows, cols, values, coef, n_lines):  # pragma: no cover - comp
         for j in range(coef.shape[1]):
             out[r, j] += v * coef[c, j]
     return out
+
+
+@njit(cache=True, nogil=True)
+def token_columns(rows, table):  # pragma: no cover - compiled
+    """The vocabulary table's columns for each token row, as one (columns x tokens) int64 block of contiguous rows."""
+    out = np.empty((table.shape[1], len(rows)), dtype=np.int64)
+    for i in range(len(rows)):
+        r = rows[i]
+        for j in range(table.shape[1]):
+            out[j, i] = table[r, j]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def line_flag_counts(counts, flags, bits):  # pragma: no cover - compiled
+    """Per line, how many of its tokens have each of the given flag bits set, as float64 columns."""
+    out = np.zeros((len(bits), len(counts)), dtype=np.float64)
+    t = 0
+    for line in range(len(counts)):
+        for j in range(t, t + counts[line]):
+            f = flags[j]
+            for b in range(len(bits)):
+                if f & bits[b]:
+                    out[b, line] += 1.0
+        t += counts[line]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def line_hashes(cps, starts, lengths, fold, hash_inv, hash_len_mult, hash_mix):  # pragma: no cover - compiled
+    """A 64-bit hash of each line's case-folded code points (fold maps BMP code points; others stay)."""
+    out = np.empty(len(starts), dtype=np.uint64)
+    top = len(fold)
+    shift31 = np.uint64(31)
+    shift29 = np.uint64(29)
+    for line in range(len(starts)):
+        acc = np.uint64(0)
+        power = np.uint64(1)
+        for i in range(starts[line], starts[line] + lengths[line]):
+            cp = cps[i]
+            if cp < top:
+                cp = fold[cp]
+            acc += np.uint64(cp) * power
+            power *= hash_inv
+        h = acc + np.uint64(lengths[line]) * hash_len_mult
+        h ^= h >> shift31
+        h *= hash_mix
+        h ^= h >> shift29
+        out[line] = h
+    return out
+
+
+# Every operand unsigned 64-bit: numba turns mixed signed and unsigned 64-bit arithmetic into floats.
+MASK32 = np.uint64(0xFFFFFFFF)
+FIVE = np.uint64(5)
+
+
+@njit(cache=True, nogil=True)
+def _rotl32(x, r):  # pragma: no cover - compiled
+    return ((x << np.uint64(r)) | (x >> np.uint64(32 - r))) & MASK32
+
+
+@njit(cache=True, nogil=True)
+def murmurhash3_32(buf, offsets, lengths, seed, c1, c2, add, fmix1, fmix2):  # pragma: no cover - compiled
+    """MurmurHash3 (x86, 32 bit) of each byte string buf[offsets[i]:offsets[i] + lengths[i]], as unsigned ints.
+
+    Numba widens 32-bit integer arithmetic to 64 bits, so every product is masked back to 32;
+    seed and the constants come as np.uint64.
+    """
+    out = np.empty(len(offsets), dtype=np.int64)
+    for s in range(len(offsets)):
+        start = offsets[s]
+        n = lengths[s]
+        h = np.uint64(seed)
+        blocks = n // 4
+        for b in range(blocks):
+            p = start + 4 * b
+            k = np.uint64(buf[p]) | (np.uint64(buf[p + 1]) << np.uint64(8)) | (np.uint64(buf[p + 2]) << np.uint64(16)) | (np.uint64(buf[p + 3]) << np.uint64(24))
+            k = (k * c1) & MASK32
+            k = _rotl32(k, 15)
+            k = (k * c2) & MASK32
+            h ^= k
+            h = _rotl32(h, 13)
+            h = (h * FIVE + add) & MASK32
+        tail = start + 4 * blocks
+        rest = n & 3
+        k = np.uint64(0)
+        if rest >= 3:
+            k ^= np.uint64(buf[tail + 2]) << np.uint64(16)
+        if rest >= 2:
+            k ^= np.uint64(buf[tail + 1]) << np.uint64(8)
+        if rest >= 1:
+            k ^= np.uint64(buf[tail])
+            k = (k * c1) & MASK32
+            k = _rotl32(k, 15)
+            k = (k * c2) & MASK32
+            h ^= k
+        h ^= np.uint64(n) & MASK32
+        h ^= h >> np.uint64(16)
+        h = (h * fmix1) & MASK32
+        h ^= h >> np.uint64(13)
+        h = (h * fmix2) & MASK32
+        h ^= h >> np.uint64(16)
+        out[s] = np.int64(h)
+    return out
