@@ -299,6 +299,8 @@ HASH_MIX = np.uint64(0xBF58476D1CE4E5B9)
 SLOT_MIX = np.uint64(0x94D049BB133111EB)
 DOC_MIX = np.uint64(0xD6E8FEB86659FD93)
 VOCAB_MIN_BITS = 16
+# The vocabulary table is int32 (half the memory its per-token gather reads): columns must fit.
+MAX_N_FEATURES = 2**31 - 1
 
 
 class _Vocab:
@@ -312,7 +314,9 @@ class _Vocab:
     def __init__(self, n_features: int):
         self.n_features = n_features
         self.size = 0
-        self._table = np.zeros((1 << VOCAB_MIN_BITS, 4), dtype=np.int64)
+        if n_features > MAX_N_FEATURES:
+            raise ValueError(f"n_features must be at most {MAX_N_FEATURES}, not {n_features}")
+        self._table = np.zeros((1 << VOCAB_MIN_BITS, 4), dtype=np.int32)
         self._alloc(VOCAB_MIN_BITS)
 
     def __len__(self) -> int:
@@ -345,7 +349,7 @@ class _Vocab:
             raws = list(map(joined.__getitem__, map(slice, starts[new_tokens].tolist(), ends[new_tokens].tolist())))
             new_rows = np.arange(self.size, self.size + len(raws), dtype=np.int64)
             if len(self._table) < self.size + len(raws):
-                grown = np.zeros((2 * (self.size + len(raws)), 4), dtype=np.int64)
+                grown = np.zeros((2 * (self.size + len(raws)), 4), dtype=np.int32)
                 grown[: self.size] = self._table[: self.size]
                 self._table = grown
             self._table[self.size:self.size + len(raws)] = _token_rows(raws, self.n_features)
@@ -380,6 +384,8 @@ TOKEN_CACHE_SIZE = 1_000_000
 # Token flag bits: a word (not symbols only), a function word, title case, a possible teaser-header
 # starter, a word that a STRONG_PROMO match needs.
 TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO = (1 << i for i in range(5))
+# Token flags in the order the compiled ASCII token pass takes them.
+ASCII_FLAG_BITS = np.array([TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO], dtype=np.int64)
 # Flags counted per line by dense_features, in the order it unpacks them.
 FLAG_COUNT_BITS = np.array([TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STRONG_PROMO], dtype=np.int64)
 N_CUES = len(CUE_NAMES) + 2
@@ -397,6 +403,63 @@ def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     """
     if not raws:
         return np.zeros((0, 4), dtype=np.int64)
+    ascii_rows = np.flatnonzero(np.fromiter(map(str.isascii, raws), dtype=bool, count=len(raws)))
+    if len(ascii_rows) == len(raws):
+        return _ascii_token_rows(raws, n_feat)
+    if len(ascii_rows):
+        out = np.zeros((len(raws), 4), dtype=np.int64)
+        other = np.ones(len(raws), dtype=bool)
+        other[ascii_rows] = False
+        out[ascii_rows] = _ascii_token_rows([raws[i] for i in ascii_rows.tolist()], n_feat)
+        rest = np.flatnonzero(other)
+        out[rest] = _python_token_rows([raws[i] for i in rest.tolist()], n_feat)
+        return out
+    return _python_token_rows(raws, n_feat)
+
+
+def _ascii_token_rows(raws: list[str], n_feat: int) -> np.ndarray:
+    """_token_rows of ASCII tokens, in one compiled pass over their bytes."""
+    from scrapeseg.train.kernels import ascii_token_rows
+
+    buf, offsets, lengths = _packed([raw.encode() for raw in raws])
+    strip, word_keys, word_bits, starter_keys = _ascii_word_tables()
+    return ascii_token_rows(
+        buf, offsets, lengths, strip, word_keys, word_bits, starter_keys, n_feat, _murmur_constants(HASH_SEED),
+        len(CUE_NAMES), ord(FIRST_WORD_PREFIX), ASCII_FLAG_BITS,
+    ).astype(np.int64)
+
+
+def _packed(keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Byte strings concatenated, with each one's offset and length."""
+    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    offsets = np.zeros(len(keys), dtype=np.int64)
+    np.cumsum(lens[:-1], out=offsets[1:])
+    return np.frombuffer(b"".join(keys), dtype=np.uint8), offsets, lens
+
+
+@lru_cache(maxsize=1)
+def _ascii_word_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the compiled ASCII token pass looks up: strippable bytes, word-list hashes with their bits, starter hashes."""
+    from scrapeseg.train.kernels import byte_hashes
+
+    strip = np.array([chr(c) in STRIP_CHARS for c in range(128)], dtype=np.bool_)
+    bits: dict[str, int] = {}
+    for word, cue in _CUE_BITS.items():
+        bits[word] = bits.get(word, 0) | cue
+    for word in FUNCTION_WORDS:
+        bits[word] = bits.get(word, 0) | (1 << (len(CUE_NAMES) + 2))
+    for word in STRONG_PROMO_WORDS:
+        bits[word] = bits.get(word, 0) | (1 << (len(CUE_NAMES) + 3))
+    words = sorted(w for w in bits if w.isascii())
+    starters = sorted(w for w in HEADER_STARTERS if w.isascii())
+    word_hashes = byte_hashes(*_packed([w.encode() for w in words]))
+    starter_hashes = byte_hashes(*_packed([w.encode() for w in starters]))
+    order = np.argsort(word_hashes)
+    return strip, word_hashes[order], np.array([bits[w] for w in words], dtype=np.int64)[order], np.sort(starter_hashes)
+
+
+def _python_token_rows(raws: list[str], n_feat: int) -> np.ndarray:
+    """_token_rows of any tokens, with Python's string methods."""
     lows = list(map(str.lower, raws))
     stripped = list(map(str.strip, lows, repeat(STRIP_CHARS)))
     word = np.fromiter(map(bool, stripped), dtype=bool, count=len(raws))
@@ -444,16 +507,16 @@ MURMUR_ADD = 0xE6546B64
 MURMUR_FMIX1, MURMUR_FMIX2 = 0x85EBCA6B, 0xC2B2AE35
 
 
+def _murmur_constants(seed: int) -> np.ndarray:
+    """The seed and MurmurHash3 constants as the compiled hash takes them."""
+    return np.array([seed, MURMUR_C1, MURMUR_C2, MURMUR_ADD, MURMUR_FMIX1, MURMUR_FMIX2], dtype=np.uint64)
+
+
 def murmurhash3_32(keys: Sequence[bytes], seed: int) -> np.ndarray:
     """MurmurHash3 (x86, 32 bit) of each byte string; as sklearn's murmurhash3_32(key, seed, positive=True)."""
     from scrapeseg.train.kernels import murmurhash3_32 as murmur
 
-    lens = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    buf = np.frombuffer(b"".join(keys), dtype=np.uint8)
-    offsets = np.zeros(len(keys), dtype=np.int64)
-    np.cumsum(lens[:-1], out=offsets[1:])
-    u = np.uint64
-    return murmur(buf, offsets, lens, u(seed), u(MURMUR_C1), u(MURMUR_C2), u(MURMUR_ADD), u(MURMUR_FMIX1), u(MURMUR_FMIX2))
+    return murmur(*_packed(keys), _murmur_constants(seed))
 
 
 def token_entries(batch: Batch, table: dict, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -191,8 +191,8 @@ def sparse_scores(rows, cols, values, coef, n_lines):  # pragma: no cover - comp
 
 @njit(cache=True, nogil=True)
 def token_columns(rows, table):  # pragma: no cover - compiled
-    """The vocabulary table's columns for each token row, as one (columns x tokens) int64 block of contiguous rows."""
-    out = np.empty((table.shape[1], len(rows)), dtype=np.int64)
+    """The vocabulary table's columns for each token row, as one (columns x tokens) block of contiguous rows."""
+    out = np.empty((table.shape[1], len(rows)), dtype=table.dtype)
     for i in range(len(rows)):
         r = rows[i]
         for j in range(table.shape[1]):
@@ -242,6 +242,8 @@ def line_hashes(cps, starts, lengths, fold, hash_inv, hash_len_mult, hash_mix): 
 # Every operand unsigned 64-bit: numba turns mixed signed and unsigned 64-bit arithmetic into floats.
 MASK32 = np.uint64(0xFFFFFFFF)
 FIVE = np.uint64(5)
+FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+FNV_PRIME = np.uint64(0x100000001B3)
 
 
 @njit(cache=True, nogil=True)
@@ -250,45 +252,160 @@ def _rotl32(x, r):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def murmurhash3_32(buf, offsets, lengths, seed, c1, c2, add, fmix1, fmix2):  # pragma: no cover - compiled
+def _murmur(buf, start, n, mc):  # pragma: no cover - compiled
+    """MurmurHash3 (x86, 32 bit) of buf[start:start + n]; mc holds seed, c1, c2, add, fmix1, fmix2 as np.uint64."""
+    seed, c1, c2, add, fmix1, fmix2 = mc[0], mc[1], mc[2], mc[3], mc[4], mc[5]
+    h = seed
+    blocks = n // 4
+    for b in range(blocks):
+        p = start + 4 * b
+        k = np.uint64(buf[p]) | (np.uint64(buf[p + 1]) << np.uint64(8)) | (np.uint64(buf[p + 2]) << np.uint64(16)) | (np.uint64(buf[p + 3]) << np.uint64(24))
+        k = (k * c1) & MASK32
+        k = _rotl32(k, 15)
+        k = (k * c2) & MASK32
+        h ^= k
+        h = _rotl32(h, 13)
+        h = (h * FIVE + add) & MASK32
+    tail = start + 4 * blocks
+    rest = n & 3
+    k = np.uint64(0)
+    if rest >= 3:
+        k ^= np.uint64(buf[tail + 2]) << np.uint64(16)
+    if rest >= 2:
+        k ^= np.uint64(buf[tail + 1]) << np.uint64(8)
+    if rest >= 1:
+        k ^= np.uint64(buf[tail])
+        k = (k * c1) & MASK32
+        k = _rotl32(k, 15)
+        k = (k * c2) & MASK32
+        h ^= k
+    h ^= np.uint64(n) & MASK32
+    h ^= h >> np.uint64(16)
+    h = (h * fmix1) & MASK32
+    h ^= h >> np.uint64(13)
+    h = (h * fmix2) & MASK32
+    h ^= h >> np.uint64(16)
+    return np.int64(h)
+
+
+@njit(cache=True, nogil=True)
+def murmurhash3_32(buf, offsets, lengths, mc):  # pragma: no cover - compiled
     """MurmurHash3 (x86, 32 bit) of each byte string buf[offsets[i]:offsets[i] + lengths[i]], as unsigned ints.
 
     Numba widens 32-bit integer arithmetic to 64 bits, so every product is masked back to 32;
-    seed and the constants come as np.uint64.
+    the seed and constants (mc, see _murmur) come as np.uint64.
     """
     out = np.empty(len(offsets), dtype=np.int64)
     for s in range(len(offsets)):
-        start = offsets[s]
-        n = lengths[s]
-        h = np.uint64(seed)
-        blocks = n // 4
-        for b in range(blocks):
-            p = start + 4 * b
-            k = np.uint64(buf[p]) | (np.uint64(buf[p + 1]) << np.uint64(8)) | (np.uint64(buf[p + 2]) << np.uint64(16)) | (np.uint64(buf[p + 3]) << np.uint64(24))
-            k = (k * c1) & MASK32
-            k = _rotl32(k, 15)
-            k = (k * c2) & MASK32
-            h ^= k
-            h = _rotl32(h, 13)
-            h = (h * FIVE + add) & MASK32
-        tail = start + 4 * blocks
-        rest = n & 3
-        k = np.uint64(0)
-        if rest >= 3:
-            k ^= np.uint64(buf[tail + 2]) << np.uint64(16)
-        if rest >= 2:
-            k ^= np.uint64(buf[tail + 1]) << np.uint64(8)
-        if rest >= 1:
-            k ^= np.uint64(buf[tail])
-            k = (k * c1) & MASK32
-            k = _rotl32(k, 15)
-            k = (k * c2) & MASK32
-            h ^= k
-        h ^= np.uint64(n) & MASK32
-        h ^= h >> np.uint64(16)
-        h = (h * fmix1) & MASK32
-        h ^= h >> np.uint64(13)
-        h = (h * fmix2) & MASK32
-        h ^= h >> np.uint64(16)
-        out[s] = np.int64(h)
+        out[s] = _murmur(buf, offsets[s], lengths[s], mc)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def byte_hash(buf, start, end):  # pragma: no cover - compiled
+    """A 64-bit FNV-1a hash of buf[start:end], for looking words up in the word tables."""
+    h = FNV_OFFSET
+    for i in range(start, end):
+        h ^= np.uint64(buf[i])
+        h *= FNV_PRIME
+    return h
+
+
+@njit(cache=True, nogil=True)
+def byte_hashes(buf, offsets, lengths):  # pragma: no cover - compiled
+    """byte_hash of each byte string buf[offsets[i]:offsets[i] + lengths[i]]."""
+    out = np.empty(len(offsets), dtype=np.uint64)
+    for i in range(len(offsets)):
+        out[i] = byte_hash(buf, offsets[i], offsets[i] + lengths[i])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _word_bits(keys, bits, h):  # pragma: no cover - compiled
+    """bits of h in the sorted keys, 0 if absent."""
+    i = np.searchsorted(keys, h)
+    return bits[i] if i < len(keys) and keys[i] == h else 0
+
+
+@njit(cache=True, nogil=True)
+def _has(keys, h):  # pragma: no cover - compiled
+    """Whether h is in the sorted keys."""
+    i = np.searchsorted(keys, h)
+    return i < len(keys) and keys[i] == h
+
+
+@njit(cache=True, nogil=True)
+def _digit(c):  # pragma: no cover - compiled
+    """Whether the byte c is an ASCII digit."""
+    return 48 <= c <= 57
+
+
+@njit(cache=True, nogil=True)
+def ascii_token_rows(buf, offsets, lengths, strip, word_keys, word_bits, starter_keys, n_features, mc, cue_shift, prefix, flag_bits):  # pragma: no cover - compiled
+    """(hash, first-word hash, flags, cue bits) rows of ASCII tokens, as features._token_rows computes them.
+
+    strip: which of the 128 ASCII bytes str.strip(STRIP_CHARS) removes. word_keys/word_bits: byte
+    hashes of the lower-case words of the cue, function-word and strong-promo lists with their
+    bits (cue bits, then flag_bits[1] for a function word and flag_bits[4] for a promo word
+    shifted left by cue_shift + 2); starter_keys: those of the header starters. prefix is the
+    first-word prefix byte.
+    """
+    word_flag, function_flag, title_flag, starter_flag, promo_flag = flag_bits[0], flag_bits[1], flag_bits[2], flag_bits[3], flag_bits[4]
+    n = len(offsets)
+    out = np.zeros((n, 4), dtype=np.int32)
+    longest = 0
+    for t in range(n):
+        longest = max(longest, lengths[t])
+    low = np.empty(longest + 1, dtype=np.uint8)
+    norm = np.empty(longest + 1, dtype=np.uint8)
+    for t in range(n):
+        start = offsets[t]
+        size = lengths[t]
+        for i in range(size):
+            c = buf[start + i]
+            low[i] = c + 32 if 65 <= c <= 90 else c
+        lo = 0
+        while lo < size and strip[low[lo]]:
+            lo += 1
+        hi = size
+        while hi > lo and strip[low[hi - 1]]:
+            hi -= 1
+        word = hi > lo
+        flags = 0
+        cue = 0
+        if word:
+            flags |= word_flag
+            first = buf[start + lo]
+            if 65 <= first <= 90:
+                flags |= title_flag
+            found = _word_bits(word_keys, word_bits, byte_hash(low, lo, hi))
+            cue = found & ((1 << cue_shift) - 1)
+            if found >> (cue_shift + 2) & 1:
+                flags |= function_flag
+            if found >> (cue_shift + 3) & 1:
+                flags |= promo_flag
+            m = hi - lo
+            d0 = low[lo]
+            if _digit(d0):
+                # ^\d{1,2}[:.]\d\d$ and ^(19|20)\d\d$ on the stripped token.
+                sep = low[lo + m - 3] if m >= 4 else 0
+                if (m == 4 or (m == 5 and _digit(low[lo + 1]))) and (sep == 58 or sep == 46) and _digit(low[hi - 1]) and _digit(low[hi - 2]):
+                    cue |= 1 << cue_shift
+                if m == 4 and _digit(low[lo + 1]) and _digit(low[lo + 2]) and _digit(low[lo + 3]):
+                    if (d0 == 49 and low[lo + 1] == 57) or (d0 == 50 and low[lo + 1] == 48):
+                        cue |= 1 << (cue_shift + 1)
+            for i in range(m):
+                c = low[lo + i]
+                norm[i + 1] = 48 if 49 <= c <= 57 else c
+        else:
+            m = size
+            for i in range(m):
+                norm[i + 1] = buf[start + i]
+        if _has(starter_keys, byte_hash(low, 0, size)) or _has(starter_keys, byte_hash(norm, 1, m + 1)):
+            flags |= starter_flag
+        norm[0] = prefix
+        out[t, 0] = _murmur(norm, 1, m, mc) % n_features
+        out[t, 1] = _murmur(norm, 0, m + 1, mc) % n_features
+        out[t, 2] = flags
+        out[t, 3] = cue
     return out
