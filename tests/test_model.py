@@ -245,22 +245,50 @@ def _brute_force_posterior(probs, start, transitions, prior, prior_power):
     return post / post.sum(axis=1, keepdims=True)
 
 
+def _chain(probs, lengths, start, transitions, prior, power):
+    """The compiled chain pass over documents of the given lengths (flat probs)."""
+    from scrapeseg.train.kernels import chain_posterior
+    from scrapeseg.train.predict import RESCALE_EVERY
+
+    doc_len = np.asarray(lengths, dtype=np.int64)
+    emit = probs.astype(np.float64) / prior**power
+    return chain_posterior(emit, np.cumsum(doc_len) - doc_len, doc_len, start, transitions, RESCALE_EVERY)
+
+
 @settings(max_examples=25, deadline=None)
 @given(lengths=st.lists(st.integers(1, 5), min_size=1, max_size=4), seed=st.integers(0, 2**16), power=st.sampled_from([0.0, 0.25, 1.0]))
 def test_chain_posterior_matches_summing_over_every_label_sequence(lengths, seed, power):
-    from scrapeseg.train.features import Batch
-    from scrapeseg.train.predict import chain_posterior
-
     rng = np.random.default_rng(seed)
-    docs = [[f"line {d}.{i}" for i in range(n)] for d, n in enumerate(lengths)]
     probs = rng.dirichlet(np.ones(3), sum(lengths)).astype(np.float32)
     start, prior = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3))
     transitions = rng.dirichlet(np.ones(3), 3)
-    got = chain_posterior(probs, Batch.from_docs(docs), start, transitions, prior, power)
+    got = _chain(probs, lengths, start, transitions, prior, power)
     row = 0
     for n in lengths:
         expected = _brute_force_posterior(probs[row:row + n].astype(np.float64), start, transitions, prior, power)
         np.testing.assert_allclose(got[row:row + n], expected, atol=1e-5)
+        row += n
+
+
+def test_chain_posterior_of_long_documents_matches_a_normalised_forward_backward():
+    rng = np.random.default_rng(7)
+    lengths = [1, 700, 35]
+    probs = rng.dirichlet(np.full(3, 0.3), sum(lengths))
+    start, prior, transitions = rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3)), rng.dirichlet(np.ones(3), 3)
+    got = _chain(probs, lengths, start, transitions, prior, 0.25)
+    row = 0
+    for n in lengths:
+        emit = probs[row:row + n] / prior**0.25
+        forward, backward = np.zeros((n, 3)), np.ones((n, 3))
+        forward[0] = start * emit[0] / (start * emit[0]).sum()
+        for t in range(1, n):
+            forward[t] = (forward[t - 1] @ transitions) * emit[t]
+            forward[t] /= forward[t].sum()
+        for t in range(n - 2, -1, -1):
+            backward[t] = transitions @ (emit[t + 1] * backward[t + 1])
+            backward[t] /= backward[t].sum()
+        expected = forward * backward
+        np.testing.assert_allclose(got[row:row + n], expected / expected.sum(axis=1, keepdims=True), rtol=1e-9, atol=1e-12)
         row += n
 
 

@@ -855,32 +855,19 @@ def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float
 
 
 def window_mean(values: np.ndarray, batch: Batch, radius: int | None) -> np.ndarray:
-    """Mean of values over lines [i-radius, i+radius] of the same document (whole document if None)."""
-    n = len(values)
-    cs = np.zeros((n + 1, values.shape[1]))
-    np.cumsum(values, axis=0, out=cs[1:])
+    """Mean of values over lines [i-radius, i+radius] of the same document (whole document if None), float32."""
+    from scrapeseg.train import kernels
+
     first = batch.doc_start[batch.doc]
-    last = first + batch.n  # exclusive
-    if radius is None:
-        lo, hi = first, last
-    else:
-        idx = np.arange(n)
-        lo = np.maximum(idx - radius, first)
-        hi = np.minimum(idx + radius + 1, last)
-    return ((cs[hi] - cs[lo]) / np.maximum(hi - lo, 1)[:, None]).astype(np.float32)
+    return kernels.window_mean(np.asarray(values, dtype=np.float64), first, first + batch.n, -1 if radius is None else radius)
 
 
 def prefix_suffix_mean(values: np.ndarray, batch: Batch) -> np.ndarray:
-    """Means of values over the lines before and after each line in its document."""
-    n = len(values)
-    cs = np.zeros((n + 1, values.shape[1]))
-    np.cumsum(values, axis=0, out=cs[1:])
-    idx = np.arange(n)
+    """Means of values over the lines before and after each line in its document, float32."""
+    from scrapeseg.train import kernels
+
     first = batch.doc_start[batch.doc]
-    last = first + batch.n
-    before = (cs[idx] - cs[first]) / np.maximum(idx - first, 1)[:, None]
-    after = (cs[last] - cs[idx + 1]) / np.maximum(last - idx - 1, 1)[:, None]
-    return np.hstack([before, after]).astype(np.float32)
+    return kernels.prefix_suffix_mean(np.asarray(values, dtype=np.float64), first, first + batch.n)
 
 
 def run_features(probs: np.ndarray, batch: Batch) -> np.ndarray:

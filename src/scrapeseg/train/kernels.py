@@ -409,3 +409,105 @@ def ascii_token_rows(buf, offsets, lengths, strip, word_keys, word_bits, starter
         out[t, 2] = flags
         out[t, 3] = cue
     return out
+
+
+@njit(cache=True, nogil=True)
+def chain_posterior(emit, doc_start, doc_len, start, transitions, rescale_every):  # pragma: no cover - compiled
+    """Per-line posteriors of a forward-backward over each document's lines, given per-line emissions (float64).
+
+    Messages are rescaled every rescale_every lines: a step shrinks them by at most the smallest
+    transition times the largest emission, so float64 has room for many steps between.
+    """
+    n, k = emit.shape
+    post = np.empty((n, k), dtype=np.float64)
+    forward = np.empty(k)
+    backward = np.empty(k)
+    ahead = np.empty(k)
+    for d in range(len(doc_start)):
+        s = doc_start[d]
+        m = doc_len[d]
+        if m == 0:
+            continue
+        for j in range(k):
+            forward[j] = start[j] * emit[s, j]
+            post[s, j] = forward[j]
+        for t in range(1, m):
+            for j in range(k):
+                acc = 0.0
+                for i in range(k):
+                    acc += forward[i] * transitions[i, j]
+                post[s + t, j] = acc * emit[s + t, j]
+            if t % rescale_every == 0:
+                total = 0.0
+                for j in range(k):
+                    total += post[s + t, j]
+                for j in range(k):
+                    post[s + t, j] /= total
+            for j in range(k):
+                forward[j] = post[s + t, j]
+        for j in range(k):
+            backward[j] = 1.0
+        for t in range(m - 1, -1, -1):
+            if t < m - 1:
+                for j in range(k):
+                    ahead[j] = emit[s + t + 1, j] * backward[j]
+                total = 0.0
+                for i in range(k):
+                    acc = 0.0
+                    for j in range(k):
+                        acc += transitions[i, j] * ahead[j]
+                    backward[i] = acc
+                    total += acc
+                if t % rescale_every == 0:
+                    for i in range(k):
+                        backward[i] /= total
+            total = 0.0
+            for j in range(k):
+                post[s + t, j] *= backward[j]
+                total += post[s + t, j]
+            for j in range(k):
+                post[s + t, j] /= total
+    return post
+
+
+@njit(cache=True, nogil=True)
+def _prefix_sums(values):  # pragma: no cover - compiled
+    """Cumulative sums of the rows of values (float64), with a leading row of zeros."""
+    n, k = values.shape
+    cs = np.zeros((n + 1, k))
+    for i in range(n):
+        for j in range(k):
+            cs[i + 1, j] = cs[i, j] + values[i, j]
+    return cs
+
+
+@njit(cache=True, nogil=True)
+def window_mean(values, first, last, radius):  # pragma: no cover - compiled
+    """Mean of the rows [i - radius, i + radius] clipped to [first[i], last[i]) of each row i (radius < 0: the whole range), as float32."""
+    n, k = values.shape
+    cs = _prefix_sums(values)
+    out = np.empty((n, k), dtype=np.float32)
+    for i in range(n):
+        lo, hi = first[i], last[i]
+        if radius >= 0:
+            lo = max(i - radius, lo)
+            hi = min(i + radius + 1, hi)
+        width = max(hi - lo, 1)
+        for j in range(k):
+            out[i, j] = (cs[hi, j] - cs[lo, j]) / width
+    return out
+
+
+@njit(cache=True, nogil=True)
+def prefix_suffix_mean(values, first, last):  # pragma: no cover - compiled
+    """Means of the rows before and after each row i within [first[i], last[i]), side by side, as float32."""
+    n, k = values.shape
+    cs = _prefix_sums(values)
+    out = np.empty((n, 2 * k), dtype=np.float32)
+    for i in range(n):
+        before = max(i - first[i], 1)
+        after = max(last[i] - i - 1, 1)
+        for j in range(k):
+            out[i, j] = (cs[i, j] - cs[first[i], j]) / before
+            out[i, k + j] = (cs[last[i], j] - cs[i + 1, j]) / after
+    return out

@@ -24,7 +24,6 @@ RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
 # Documents featurised and stacked together in predict: at 64 (about 12k lines) the arrays stay
 # in cache and under malloc's mmap threshold, 5-10% faster than 256 in the benchmark.
 PREDICT_CHUNK_DOCS = 64
-CHAIN_GROUP_DOCS = 256  # documents of similar length passed through the chain together
 SKLEARN_MODULE = "sklearn"
 
 
@@ -46,39 +45,6 @@ def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarra
     np.exp(h, out=h)
     h /= h.sum(axis=1, keepdims=True)
     return h
-
-
-def chain_posterior(probs: np.ndarray, batch: F.Batch, start: np.ndarray, transitions: np.ndarray, prior: np.ndarray, prior_power: float) -> np.ndarray:
-    """Per-line label posteriors of a forward-backward over each document, with probs / prior**prior_power as emissions."""
-    n_docs, k = len(batch.doc_len), probs.shape[1]
-    steps = int(batch.doc_len.max()) if n_docs else 0
-    if steps == 0:
-        return probs
-    # Documents side by side, padded at the end with neutral emissions: every step is one small
-    # matrix product over all documents, so the loop runs once per line of the longest document
-    # and its cost is numpy's per-call overhead. Messages are rescaled only every
-    # RESCALE_EVERY steps: a step shrinks a message by at most the smallest transition times the
-    # largest emission (~60-fold with the default powers), so float64 has room for many more.
-    emit = np.ones((steps, n_docs, k))
-    emit[batch.pos, batch.doc] = probs / prior**prior_power + EMISSION_FLOOR
-    forward = np.empty_like(emit)
-    backward = np.empty_like(emit)
-    forward[0] = start * emit[0]
-    for t in range(1, steps):
-        np.dot(forward[t - 1], transitions, out=forward[t])
-        forward[t] *= emit[t]
-        if t % RESCALE_EVERY == 0:
-            forward[t] /= forward[t].sum(axis=1, keepdims=True)
-    backward[-1] = 1.0
-    ahead = np.empty((n_docs, k))
-    back_t = np.ascontiguousarray(transitions.T)
-    for t in range(steps - 2, -1, -1):
-        np.multiply(emit[t + 1], backward[t + 1], out=ahead)
-        np.dot(ahead, back_t, out=backward[t])
-        if t % RESCALE_EVERY == 0:
-            backward[t] /= backward[t].sum(axis=1, keepdims=True)
-    post = forward[batch.pos, batch.doc] * backward[batch.pos, batch.doc]
-    return (post / post.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 class LinePredictor:
@@ -221,23 +187,19 @@ class LinePredictor:
     def _chained(self, doc_len, probs):
         """probs (flat, documents of doc_len lines in order) after the chain pass, when the model has one.
 
-        The pass takes one numpy step per line of the longest document it is given, whatever the
-        others' lengths, so documents go through it in groups of similar length, longest first:
-        over a batch of 4,500 scrapes 5k steps instead of 25k in chunks as they come.
+        The pass is a forward-backward over each document with probs / prior**prior_power as
+        emissions (floored so that a line the stacker rules out cannot zero its document's chain).
         """
+        from scrapeseg.train.kernels import chain_posterior
+
         power = getattr(self, "transition_power", None)
         if power is None or getattr(self, "transitions_", None) is None:
             return probs  # classifiers saved before the chain pass have none
         transitions = self.transitions_**power
         transitions /= transitions.sum(axis=1, keepdims=True)
         doc_start = np.cumsum(doc_len) - doc_len
-        by_length = np.argsort(-doc_len, kind="stable")
-        for start in range(0, len(by_length), CHAIN_GROUP_DOCS):
-            group = by_length[start:start + CHAIN_GROUP_DOCS]
-            batch = F.Batch.from_lengths(doc_len[group])
-            rows = doc_start[group][batch.doc] + batch.pos
-            probs[rows] = chain_posterior(probs[rows], batch, self.start_, transitions, self.class_prior_, self.prior_power)
-        return probs
+        emit = probs / self.class_prior_**self.prior_power + EMISSION_FLOOR
+        return chain_posterior(emit, doc_start, doc_len, self.start_, transitions, RESCALE_EVERY).astype(np.float32)
 
     def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
         """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
