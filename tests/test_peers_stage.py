@@ -105,7 +105,7 @@ def test_scrapeseg_row_reads_dicts_and_objects_and_scores_a_perfect_model(small_
 
     class Oracle:
         def classify_batch(self, texts, kind="text"):
-            return [[Classified(i, i + 1, 0, 0, line, "body", {}) for i, line in enumerate(lines)] for lines in gold_lines]
+            return [[Classified(i, i + 1, 0, 0, line, "body", 1.0, 0.0, 0.0) for i, line in enumerate(lines)] for lines in gold_lines]
 
     row = stage.scrapeseg_row(Oracle(), pages)
     assert row["f1"] == pytest.approx(1.0) and row["pages"] == 3

@@ -29,7 +29,14 @@ def test_round_trip_gives_the_estimators_probabilities(small_model, corpora):
     assert [item.text for item in got] == lines
     assert np.allclose([[item.scores[n] for n in Label.names()] for item in got], expected)
     assert all(item.label == max(item.scores, key=item.scores.get) for item in got)
+    assert all([item.body, item.teaser, item.boilerplate] == list(item.scores.values()) for item in got)
     assert model.identity == f"segment-classifier@{model.card['sha256'][:12]}"
+
+
+def test_classified_score_fields_are_the_labels_in_order():
+    from scrapeseg.train.saved import FIRST_SCORE_FIELD, SCORE_FIELDS, Classified
+
+    assert list(SCORE_FIELDS) == Label.names() == list(Classified._fields[FIRST_SCORE_FIELD:])
 
 
 def test_loading_for_prediction_does_not_import_scikit_learn(small_model):

@@ -13,7 +13,6 @@ import json
 import platform
 from collections.abc import Sequence
 from functools import partial
-from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -98,7 +97,7 @@ def dataset_hash(lock_path: Path, dataset_out: str) -> str | None:
 
 
 class Classified(NamedTuple):
-    """One segment with its predicted label and per-label scores."""
+    """One segment with its predicted label and its score for each label."""
 
     index: int
     line: int
@@ -106,7 +105,20 @@ class Classified(NamedTuple):
     end: int
     text: str
     label: str
-    scores: dict
+    body: float
+    teaser: float
+    boilerplate: float
+
+    @property
+    def scores(self) -> dict[str, float]:
+        """The per-label scores as a dict, label name to score, in label order."""
+        # Built on access: a dict per segment would cost a third of a large batch's result building.
+        return dict(zip(SCORE_FIELDS, self[FIRST_SCORE_FIELD:]))
+
+
+# The score fields are named after the labels, in label order (a test holds them to Label).
+SCORE_FIELDS = ("body", "teaser", "boilerplate")
+FIRST_SCORE_FIELD = len(Classified._fields) - len(SCORE_FIELDS)
 
 
 # tuple.__new__ builds each result in C; Classified._make adds a Python call per segment.
@@ -181,15 +193,13 @@ class SegmentModel:
             return []
         labels, proba = self.predict_columns(documents, markup)
         with gc_paused():
-            # Each score dict from a row of (label, score) pairs zipped from the score columns: a
-            # column's tolist is cheaper than the rows', and no per-row zip object is made.
-            pairs = (zip(repeat(name), column) for name, column in zip(self.card["labels"], proba.T.tolist()))
-            scores = list(map(dict, zip(*pairs)))
+            # Score columns: a column's tolist is cheaper than the rows'.
+            scores = proba.T.tolist()
             out = []
             row = 0
             for doc in documents:
                 end = row + len(doc[4])
-                out.append(list(map(_NEW_CLASSIFIED, zip(*doc, labels[row:end], scores[row:end]))))
+                out.append(list(map(_NEW_CLASSIFIED, zip(*doc, labels[row:end], *(column[row:end] for column in scores)))))
                 row = end
         return out
 
