@@ -178,14 +178,36 @@ def counted_columns(counts, h, h_first, n_features, bigram_mult, bigram_add):  #
 
 @njit(cache=True, nogil=True)
 def sparse_scores(rows, cols, values, coef, n_lines):  # pragma: no cover - compiled
-    """Sum over entries of values * coef[cols] per row, in entry order and float32, as scipy's CSR product adds."""
-    out = np.zeros((n_lines, coef.shape[1]), dtype=np.float32)
-    for e in range(len(rows)):
+    """Sum over entries of values * coef[cols] per row, in entry order and float32, as scipy's CSR product adds.
+
+    rows must be grouped (each row's entries together). With three columns (the labels) a row's
+    sums stay in registers until the row ends: adding into memory would make every entry wait
+    on the previous store.
+    """
+    k = coef.shape[1]
+    out = np.zeros((n_lines, k), dtype=np.float32)
+    if k != 3:
+        for e in range(len(rows)):
+            for j in range(k):
+                out[rows[e], j] += values[e] * coef[cols[e], j]
+        return out
+    e = 0
+    n = len(rows)
+    while e < n:
         r = rows[e]
-        c = cols[e]
-        v = values[e]
-        for j in range(coef.shape[1]):
-            out[r, j] += v * coef[c, j]
+        a0 = np.float32(0)
+        a1 = np.float32(0)
+        a2 = np.float32(0)
+        while e < n and rows[e] == r:
+            c = cols[e]
+            v = values[e]
+            a0 += v * coef[c, 0]
+            a1 += v * coef[c, 1]
+            a2 += v * coef[c, 2]
+            e += 1
+        out[r, 0] = a0
+        out[r, 1] = a1
+        out[r, 2] = a2
     return out
 
 
