@@ -47,6 +47,8 @@ FIRST_WORD_PREFIX = "^"
 BIGRAM_MULT = 1_000_003
 BIGRAM_ADD = 7
 MAX_SECTION_DISTANCE = 60
+LENGTH_KEY_BITS = 32
+LENGTH_KEY_MAX = 2**LENGTH_KEY_BITS - 1  # lines longer than 4G characters rank as equal
 
 # Small multilingual function-word list (articles, pronouns, prepositions, conjunctions, auxiliaries).
 FUNCTION_WORDS = frozenset(
@@ -743,7 +745,8 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     doc_max = _doc_reduce(np.maximum, flen, batch)
     cols["len_vs_max"] = flen / np.maximum(doc_max, 1)
     # Rank of the length within the document (0 shortest .. 1 longest).
-    by_length = np.lexsort((flen, batch.doc))
+    # One stable sort by (document, length): lengths fit in the low 32 bits of the key.
+    by_length = np.argsort((batch.doc.astype(np.int64) << LENGTH_KEY_BITS) | np.minimum(lengths, LENGTH_KEY_MAX), kind="stable")
     rank = np.empty(n, dtype=np.float64)
     rank[by_length] = np.arange(n)
     rank -= batch.doc_start[batch.doc]
@@ -771,10 +774,14 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     # 64-bit hash of their case-folded code points, mixed with the document number.
     folded = line_hashes(cps, starts, lengths, _fold_table(), HASH_BASE_INV, HASH_LEN_MULT, HASH_MIX)
     folded += batch.doc.astype(np.uint64) * DOC_MIX
-    key_codes = np.unique(folded, return_inverse=True)[1].ravel()
+    # One stable sort groups the copies, in document order within a group; group ids follow the keys' order.
+    order_k = np.argsort(folded, kind="stable")
+    sorted_k = np.zeros(n, dtype=np.int64)
+    if n > 1:
+        np.cumsum(folded[order_k][1:] != folded[order_k][:-1], out=sorted_k[1:])
+    key_codes = np.empty(n, dtype=np.int64)
+    key_codes[order_k] = sorted_k
     copies = np.bincount(key_codes)[key_codes].astype(np.float64)
-    order_k = np.argsort(key_codes, kind="stable")
-    sorted_k = key_codes[order_k]
     group_start = np.r_[0, np.flatnonzero(sorted_k[1:] != sorted_k[:-1]) + 1]
     gs = np.zeros(len(sorted_k), dtype=np.int64)
     gs[group_start] = group_start

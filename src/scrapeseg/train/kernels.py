@@ -224,15 +224,17 @@ def token_columns(rows, table):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def line_flag_counts(counts, flags, bits):  # pragma: no cover - compiled
-    """Per line, how many of its tokens have each of the given flag bits set, as float64 columns."""
+    """Per line, how many of its tokens have each of the given flag bits set, as float64 rows (one per bit)."""
     out = np.zeros((len(bits), len(counts)), dtype=np.float64)
+    tally = np.zeros(len(bits), dtype=np.int64)
     t = 0
     for line in range(len(counts)):
+        tally[:] = 0
         for j in range(t, t + counts[line]):
-            f = flags[j]
             for b in range(len(bits)):
-                if f & bits[b]:
-                    out[b, line] += 1.0
+                tally[b] += (flags[j] & bits[b]) != 0
+        for b in range(len(bits)):
+            out[b, line] = tally[b]
         t += counts[line]
     return out
 
