@@ -843,22 +843,12 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
 
 def window(values: np.ndarray, batch: Batch, offsets: Sequence[int], fill: float = -1.0, out: np.ndarray | None = None) -> np.ndarray:
     """Neighbour values at each offset within the same document (fill outside), side by side (into out if given)."""
+    from scrapeseg.train import kernels
+
     n, k = values.shape
     if out is None:
         out = np.empty((n, k * len(offsets)), dtype=np.float32)
-    for i, off in enumerate(offsets):
-        block = out[:, i * k:(i + 1) * k]
-        if abs(off) >= n:
-            block[...] = fill  # no line of the batch has a neighbour that far
-            continue
-        if off >= 0:
-            block[: n - off] = values[off:]
-        else:
-            block[-off:] = values[: n + off]
-        # Line j = i + off is in the same document iff 0 <= pos + off < n_lines; this also fills
-        # the rows the shifted copy left unwritten at the batch's ends.
-        block[(batch.pos + off < 0) | (batch.pos + off >= batch.n)] = fill
-    return out
+    return kernels.window(values, batch.pos, batch.n, np.asarray(offsets, dtype=np.int64), fill, out)
 
 
 def window_mean(values: np.ndarray, batch: Batch, radius: int | None) -> np.ndarray:

@@ -535,3 +535,17 @@ def prefix_suffix_mean(values, first, last):  # pragma: no cover - compiled
             out[i, j] = (cs[i, j] - cs[first[i], j]) / before
             out[i, k + j] = (cs[last[i], j] - cs[i + 1, j]) / after
     return out
+
+
+@njit(cache=True, nogil=True)
+def window(values, pos, n_lines, offsets, fill, out):  # pragma: no cover - compiled
+    """Write each row's neighbour at each offset within its document (fill outside) into out, offset block by offset block."""
+    n, k = values.shape
+    for b in range(len(offsets)):
+        off = offsets[b]
+        for c in range(k):
+            col = b * k + c
+            for i in range(n):
+                inside = 0 <= pos[i] + off < n_lines[i]
+                out[i, col] = values[i + off, c] if inside else fill
+    return out
