@@ -28,7 +28,16 @@ def scan_lines(cps, code_table, starts, lengths, space_code, n_codes, hash_inv, 
     total = len(cps)
     per_line = np.zeros((n, n_codes), dtype=np.int64)
     counts = np.zeros(n, dtype=np.int64)
-    cap = total // 2 + 1
+    # Count the tokens first: a bound from the text's length alone would be several times too big.
+    cap = 0
+    for line in range(n):
+        inside = False
+        for i in range(starts[line], starts[line] + lengths[line]):
+            cp = cps[i]
+            space = code_table[min(cp, len(code_table) - 1)] == space_code
+            if not space and not inside:
+                cap += 1
+            inside = not space
     tok_start = np.empty(cap, dtype=np.int64)
     tok_end = np.empty(cap, dtype=np.int64)
     tok_hash = np.empty(cap, dtype=np.uint64)
@@ -78,7 +87,7 @@ def scan_lines(cps, code_table, starts, lengths, space_code, n_codes, hash_inv, 
             tok_hash[k] = h
             k += 1
             counts[line] += 1
-    return per_line, counts, tok_start[:k].copy(), tok_end[:k].copy(), tok_hash[:k].copy()
+    return per_line, counts, tok_start, tok_end, tok_hash
 
 
 @njit(cache=True, nogil=True)
@@ -119,7 +128,7 @@ def insert_rows(hashes, rows, keys, vals, bits, slot_mix):  # pragma: no cover -
 def counted_columns(counts, h, h_first, n_features, bigram_mult, bigram_add):  # pragma: no cover - compiled
     """Per line, its distinct token columns (unigrams, then within-line bigrams, then the first word) with their counts.
 
-    Returns int32 (rows, columns, repeats), views of buffers sized for the worst case: rows in order, each line's columns in order of first
+    Returns int32 (rows, columns, repeats): rows in order, each line's columns in order of first
     occurrence. Duplicates are found with a small open-addressing table per line, sized to the
     line and so kept in cache, rather than by sorting.
     """
@@ -173,7 +182,7 @@ def counted_columns(counts, h, h_first, n_features, bigram_mult, bigram_add):  #
                     break
                 slot = (slot + 1) & (width - 1)
         t += m
-    return rows[:k], cols[:k], reps[:k]
+    return rows[:k].copy(), cols[:k].copy(), reps[:k].copy()
 
 
 @njit(cache=True, nogil=True)
