@@ -1,26 +1,25 @@
 """Text-only features of the lines of scraped documents, computed for a whole batch at once.
 
 A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
-lines are joined by newlines once; per-line work is kept to C-level calls (``map(len, ...)``,
-a ``casefold`` per line), per-token work to numpy, and only tokens never seen before
-by the process reach Python string methods (mapped over all of them at once):
+lines are joined by newlines once and read as code points; the per-character and per-token
+loops are compiled (:mod:`scrapeseg.train.kernels`), the per-line arithmetic is numpy, and only
+non-ASCII tokens never seen before by the process reach Python string methods:
 
 * character classes (upper, lower, other letters, digits, punctuation kinds, spaces and a few
-  marks such as ``|``, ``•``, ``©``) come from one UTF-32 view of the joined text, one table
-  lookup to an exclusive class code and a single bincount per (line, code);
-* words are whitespace tokens (runs of non-space codes, assigned to lines by their starts),
-  found in a process-wide vocabulary by a 64-bit hash of their code points, normalised (lower
-  case, punctuation stripped, digits as ``0``) once per *distinct* token and hashed with
-  murmurhash (stable across processes) into token features with unigrams, bigrams and a
-  separate namespace for the first word;
+  marks such as ``|``, ``•``, ``©``) are counted per line in one pass over the code points,
+  which also finds the whitespace tokens and hashes each one's code points (64 bits);
+* tokens are found in a process-wide vocabulary by that hash, normalised (lower case,
+  punctuation stripped, digits as ``0``) once per *distinct* token and hashed with murmurhash
+  (stable across processes) into token features with unigrams, bigrams and a separate
+  namespace for the first word;
 * function-word, cue-word (promo, share, comments, app, dates, ...) ratios are lookups on the
   distinct tokens; the teaser-section regexes of :mod:`scrapeseg.corpus.teaser` only run on the
   few short lines whose first word can start them (the promo and date regexes likewise), once
   per distinct line text in the process;
-* position, document-relative length, in-document repetition (copies, distance to the nearest
-  copy, density of card-shaped lines), "lines since the last related-stories header" and the
-  position relative to the main body block (:func:`run_features`, from pass-1 probabilities)
-  are index arithmetic per document.
+* position, document-relative length, in-document repetition (copies of the case-folded line,
+  told apart by a hash; distance to the nearest copy, density of card-shaped lines), "lines
+  since the last related-stories header" and the position relative to the main body block
+  (:func:`run_features`, from pass-1 probabilities) are index arithmetic per document.
 
 Nothing here is learned, so the same function serves fit and predict.
 """

@@ -1,4 +1,4 @@
-"""Prediction with a fitted segment classifier, in numpy alone, and loading one without scikit-learn.
+"""Prediction with a fitted segment classifier, in numpy and compiled loops, and loading one without scikit-learn.
 
 :class:`LinePredictor` holds the predict code of :class:`~scrapeseg.train.model.SegmentClassifier`
 (which inherits it). :func:`load_predictor` unpickles a saved classifier's fitted state into a
