@@ -15,6 +15,16 @@ UINT64_BITS = 64
 
 
 @njit(cache=True, nogil=True)
+def _mixed_hash(acc, length, hash_len_mult, hash_mix):  # pragma: no cover - compiled
+    """The finished 64-bit hash of a span from its polynomial sum and length."""
+    h = acc + np.uint64(length) * hash_len_mult
+    h ^= h >> np.uint64(31)
+    h *= hash_mix
+    h ^= h >> np.uint64(29)
+    return h
+
+
+@njit(cache=True, nogil=True)
 def scan_lines(cps, code_table, starts, lengths, space_code, n_codes, hash_inv, hash_len_mult, hash_mix):  # pragma: no cover - compiled
     """Per-line character-code counts and the whitespace tokens of lines joined by newlines.
 
@@ -22,7 +32,7 @@ def scan_lines(cps, code_table, starts, lengths, space_code, n_codes, hash_inv, 
     newline after it counts as its own (as the flat bincount did). Returns (per-line code counts,
     tokens per line, token starts, token ends, token hashes). A token hash is the polynomial
     sum of cp * hash_inv**j mod 2**64 over the token's code points, plus its length times
-    hash_len_mult, mixed (see features._span_hashes).
+    hash_len_mult, mixed (_mixed_hash).
     """
     n = len(starts)
     total = len(cps)
@@ -42,8 +52,6 @@ def scan_lines(cps, code_table, starts, lengths, space_code, n_codes, hash_inv, 
     tok_end = np.empty(cap, dtype=np.int64)
     tok_hash = np.empty(cap, dtype=np.uint64)
     top = len(code_table) - 1
-    shift31 = np.uint64(31)
-    shift29 = np.uint64(29)
     k = 0
     for line in range(n):
         begin = starts[line]
@@ -68,23 +76,15 @@ def scan_lines(cps, code_table, starts, lengths, space_code, n_codes, hash_inv, 
                 power *= hash_inv
             elif inside:
                 inside = False
-                h = acc + np.uint64(i - first) * hash_len_mult
-                h ^= h >> shift31
-                h *= hash_mix
-                h ^= h >> shift29
                 tok_start[k] = first
                 tok_end[k] = i
-                tok_hash[k] = h
+                tok_hash[k] = _mixed_hash(acc, i - first, hash_len_mult, hash_mix)
                 k += 1
                 counts[line] += 1
         if inside:
-            h = acc + np.uint64(stop - first) * hash_len_mult
-            h ^= h >> shift31
-            h *= hash_mix
-            h ^= h >> shift29
             tok_start[k] = first
             tok_end[k] = stop
-            tok_hash[k] = h
+            tok_hash[k] = _mixed_hash(acc, stop - first, hash_len_mult, hash_mix)
             k += 1
             counts[line] += 1
     return per_line, counts, tok_start, tok_end, tok_hash
@@ -253,8 +253,6 @@ def line_hashes(cps, starts, lengths, fold, hash_inv, hash_len_mult, hash_mix): 
     """A 64-bit hash of each line's case-folded code points (fold maps BMP code points; others stay)."""
     out = np.empty(len(starts), dtype=np.uint64)
     top = len(fold)
-    shift31 = np.uint64(31)
-    shift29 = np.uint64(29)
     for line in range(len(starts)):
         acc = np.uint64(0)
         power = np.uint64(1)
@@ -264,10 +262,7 @@ def line_hashes(cps, starts, lengths, fold, hash_inv, hash_len_mult, hash_mix): 
                 cp = fold[cp]
             acc += np.uint64(cp) * power
             power *= hash_inv
-        h = acc + np.uint64(lengths[line]) * hash_len_mult
-        h ^= h >> shift31
-        h *= hash_mix
-        h ^= h >> shift29
+        h = _mixed_hash(acc, lengths[line], hash_len_mult, hash_mix)
         out[line] = h
     return out
 
