@@ -51,19 +51,19 @@ def test_scan_finds_the_whitespace_tokens_of_each_line(lines):
 
 
 @settings(max_examples=100, deadline=None)
-@given(lines=LINES)
-def test_token_entries_count_each_lines_distinct_columns(lines):
+@given(lines=LINES, n_features=st.sampled_from([F.DEFAULT_N_FEATURES, 1000, 7]))
+def test_token_entries_count_each_lines_distinct_columns(lines, n_features):
     texts = [line.strip() or "x" for line in lines]
     batch = F.Batch.from_docs([texts])
-    table = F.TokenTable(F.DEFAULT_N_FEATURES).build(texts)
-    rows, cols, values = F.token_entries(batch, table, F.DEFAULT_N_FEATURES)
+    table = F.TokenTable(n_features).build(texts)
+    rows, cols, values = F.token_entries(batch, table, n_features)
     h, first, counts = table["h"].tolist(), table["h_first"].tolist(), table["counts"].tolist()
     t = 0
     for line, m in enumerate(counts):
-        keys = h[t:t + m] + [(h[i] * F.BIGRAM_MULT + h[i + 1] + F.BIGRAM_ADD) % F.DEFAULT_N_FEATURES for i in range(t, t + m - 1)] + first[t:t + 1]
+        keys = h[t:t + m] + [(h[i] * F.BIGRAM_MULT + h[i + 1] + F.BIGRAM_ADD) % n_features for i in range(t, t + m - 1)] + first[t:t + 1]
         expected = Counter(keys)
         mine = cols[rows == line].tolist()
-        assert Counter(mine) == Counter(expected.keys())
+        assert Counter(mine) == Counter(expected.keys()) and max(mine, default=0) < n_features
         weights = np.log1p(np.array([expected[c] for c in mine], dtype=np.float32))
         np.testing.assert_allclose(values[rows == line], weights / np.linalg.norm(weights), rtol=1e-6)
         t += m
