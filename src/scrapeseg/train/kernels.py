@@ -1,9 +1,10 @@
 """Compiled loops of the feature code (numba), for the per-character and per-token passes numpy makes many times.
 
-Each kernel computes exactly what the numpy code it replaced computed (integers, hashes and
-counts; the floats are still derived in numpy), so features stay bit for bit the same. Kernels
-are compiled on first use and cached beside this file (``cache=True``), so only the first
-process after an install pays the compilation.
+Each kernel was checked against the numpy or Python code it replaced: the same features and
+probabilities bit for bit on a sample of the corpus, except that a line's token columns now come
+in order of first occurrence (they were sorted), which moves float sums in their last bit.
+Kernels are compiled on first use and cached beside this file (``cache=True``), so only the
+first process after an install pays the compilation (about 7 s).
 """
 
 from __future__ import annotations
