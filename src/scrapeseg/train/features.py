@@ -2,8 +2,9 @@
 
 A batch is a list of documents, each a list of line texts (stripped, non-empty, no newlines). All
 lines are joined by newlines once and read as code points; the per-character and per-token
-loops are compiled (:mod:`scrapeseg.train.kernels`), the per-line arithmetic is numpy, and only
-non-ASCII tokens never seen before by the process reach Python string methods:
+loops are compiled (:mod:`scrapeseg.train.kernels`, imported on first use so that loading a
+model does not import numba), the per-line arithmetic is numpy, and only non-ASCII tokens never
+seen before by the process reach Python string methods:
 
 * character classes (upper, lower, other letters, digits, punctuation kinds, spaces and a few
   marks such as ``|``, ``•``, ``©``) are counted per line in one pass over the code points,
@@ -399,23 +400,15 @@ for _i, _name in enumerate(CUE_NAMES):
 def _token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     """(hash, first-word hash, flags, cue bits) rows of raw whitespace tokens.
 
-    Each step maps a C-level method over all tokens at once and the hashes are one numpy pass:
-    new tokens keep coming in steady state, so this is a hot path.
+    ASCII tokens (nearly all) take one compiled pass, the others Python's string methods: new
+    tokens keep coming in steady state, so this is a hot path.
     """
-    if not raws:
-        return np.zeros((0, 4), dtype=np.int64)
-    ascii_rows = np.flatnonzero(np.fromiter(map(str.isascii, raws), dtype=bool, count=len(raws)))
-    if len(ascii_rows) == len(raws):
-        return _ascii_token_rows(raws, n_feat)
-    if len(ascii_rows):
-        out = np.zeros((len(raws), 4), dtype=np.int64)
-        other = np.ones(len(raws), dtype=bool)
-        other[ascii_rows] = False
-        out[ascii_rows] = _ascii_token_rows([raws[i] for i in ascii_rows.tolist()], n_feat)
-        rest = np.flatnonzero(other)
-        out[rest] = _python_token_rows([raws[i] for i in rest.tolist()], n_feat)
-        return out
-    return _python_token_rows(raws, n_feat)
+    is_ascii = np.fromiter(map(str.isascii, raws), dtype=bool, count=len(raws))
+    out = np.zeros((len(raws), 4), dtype=np.int64)
+    for rows, compute in ((np.flatnonzero(is_ascii), _ascii_token_rows), (np.flatnonzero(~is_ascii), _python_token_rows)):
+        if len(rows):
+            out[rows] = compute([raws[i] for i in rows.tolist()], n_feat)
+    return out
 
 
 def _ascii_token_rows(raws: list[str], n_feat: int) -> np.ndarray:
