@@ -303,3 +303,41 @@ def test_chain_pass_is_learned_and_can_be_turned_off(small_train):
     # Smoothing along the document changes some lines' probabilities but keeps most labels.
     assert not np.allclose(chained, plain, atol=1e-3)
     assert np.mean(chained.argmax(axis=1) == plain.argmax(axis=1)) > 0.8
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.booleans()), min_size=1, max_size=30), st.integers(0, 2**31 - 1))
+def test_repeat_copies_keeps_only_the_first_of_a_run_of_body_copies(rows, seed):
+    from scrapeseg.train.predict import repeat_copies
+
+    classes = np.array(Label.names())
+    rng = np.random.default_rng(seed)
+    top = [label for label, _ in rows]
+    repeats = np.array([i > 0 and flag for i, (_, flag) in enumerate(rows)])
+    probs = rng.uniform(0.0, 0.3, (len(rows), len(classes)))
+    probs[np.arange(len(rows)), top] = 1.0
+    probs /= probs.sum(axis=1, keepdims=True)
+    before = probs.copy()
+    after = repeat_copies(probs.copy(), repeats, classes)
+    body, boilerplate = int(Label.BODY), int(Label.BOILERPLATE)
+    for i, label in enumerate(top):
+        moved = bool(repeats[i]) and label == body and top[i - 1] == body
+        if moved:
+            assert after[i, body] == 0.0
+            assert after[i].argmax() == boilerplate
+            assert after[i, boilerplate] == pytest.approx(before[i, body] + before[i, boilerplate])
+        else:
+            assert after[i].tolist() == before[i].tolist()
+        assert after[i].sum() == pytest.approx(1.0)
+
+
+def test_a_repeated_body_line_is_boilerplate_and_its_first_copy_body(small_train):
+    data = small_train
+    model = SegmentClassifier(**SMALL).fit(data["docs"], data["labels"], groups=data["domains"])
+    doc = next(d for d, lab in zip(data["docs"], data["labels"]) if (np.asarray(lab) == Label.BODY.value).sum() >= 3)
+    labels = model.predict_docs([doc])[0]
+    first = int(np.flatnonzero(labels == Label.BODY.text)[0])
+    copied = doc[: first + 1] + [doc[first].upper(), doc[first]] + doc[first + 1 :]
+    again = model.predict_docs([copied])[0]
+    assert again[first] == Label.BODY.text
+    assert again[first + 1] == Label.BOILERPLATE.text and again[first + 2] == Label.BOILERPLATE.text

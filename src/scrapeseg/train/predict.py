@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
 
@@ -25,6 +26,26 @@ RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
 # in cache and under malloc's mmap threshold, 5-10% faster than 256 in the benchmark.
 PREDICT_CHUNK_DOCS = 64
 SKLEARN_MODULE = "sklearn"
+PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
+
+
+def repeat_copies(probs: np.ndarray, repeats: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with each line that repeats a body line right before it moved from body to boilerplate.
+
+    The guidelines call a repeated copy of the headline boilerplate and its first copy body; a
+    model sees too few such pairs to learn it. repeats flags the lines whose (case-folded) text
+    equals the line before in the same document. A run of copies keeps only its first line body.
+    """
+    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
+    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    rows = np.flatnonzero(repeats)
+    if len(rows) == 0:
+        return probs
+    is_body = probs.argmax(axis=1) == body
+    rows = rows[is_body[rows] & is_body[rows - 1]]
+    probs[rows, boilerplate] += probs[rows, body]
+    probs[rows, body] = 0.0
+    return probs
 
 
 def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarray, clip_hi: np.ndarray, X, overwrite_x: bool = False) -> np.ndarray:
@@ -146,13 +167,15 @@ class LinePredictor:
         doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         n_classes = len(self.classes_)
         out = np.zeros((int(doc_len.sum()), n_classes))
+        repeats = np.zeros(len(out), dtype=bool)
         row = 0
         for start in range(0, len(docs), PREDICT_CHUNK_DOCS):
             chunk = docs[start:start + PREDICT_CHUNK_DOCS]
-            p = self._stacked(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
+            p, repeat = self._stacked(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
             out[row:row + len(p)] = p
+            repeats[row:row + len(p)] = repeat
             row += len(p)
-        return doc_len, self._recalled(docs, self._chained(doc_len, out))
+        return doc_len, self._recalled(docs, repeat_copies(self._chained(doc_len, out), repeats, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
@@ -167,14 +190,15 @@ class LinePredictor:
         return probs
 
     def _stacked(self, docs, markup=None):
-        """The last stacked pass's probabilities of the lines of docs, before the chain pass."""
+        """The last stacked pass's probabilities of the lines of docs, before the chain pass, and which lines repeat the line before."""
         # Fortran order: the stacked pass's inputs are built column by column (the same values, and
         # the same products, bit for bit).
         batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False, order="F")
         dense = self._with_markup(docs, dense, markup)
         n_classes = len(self.classes_)
         if len(batch) == 0:
-            return np.zeros((0, n_classes))
+            return np.zeros((0, n_classes)), np.zeros(0, dtype=bool)
+        repeat = dense[:, PREV_SAME_COLUMN] > 0
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
         # X is rebuilt for every pass, so an MLP stacker may clip it in place.
@@ -182,7 +206,7 @@ class LinePredictor:
         if self.passes == 3:
             p2 = self._proba(self.stackers_[0], X, n_classes, scratch)
             X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._proba(self.stackers_[-1], X, n_classes, scratch)
+        return self._proba(self.stackers_[-1], X, n_classes, scratch), repeat
 
     def _chained(self, doc_len, probs):
         """probs (flat, documents of doc_len lines in order) after the chain pass, when the model has one.
