@@ -65,6 +65,16 @@ def test_other_scikit_learn_version_is_refused(small_model, tmp_path):
         load_model(copy)
 
 
+def test_other_feature_set_is_refused(small_model, tmp_path):
+    copy = tmp_path / "m.joblib"
+    shutil.copy(small_model, copy)
+    card = json.loads(card_path(small_model).read_text())
+    card["feature_set_version"] = "0"
+    card_path(copy).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="trained on feature set 0"):
+        load_model(copy)
+
+
 def test_missing_model_or_card_is_a_clear_error(small_model, tmp_path):
     with pytest.raises(ModelError, match="not found"):
         load_model(tmp_path / "absent.joblib")

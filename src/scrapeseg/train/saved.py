@@ -242,6 +242,11 @@ def load_model(path: str | Path | None = None) -> SegmentModel:
     installed = version("scikit-learn")
     if trained != installed:
         raise ModelError(f"{path} was trained with scikit-learn {trained}, but {installed} is installed; retrain it or install scikit-learn=={trained}")
+    from scrapeseg.train.features import FEATURE_SET_VERSION
+
+    if card.get("feature_set_version") != FEATURE_SET_VERSION:
+        raise ModelError(f"{path} was trained on feature set {card.get('feature_set_version')}, but this scrapeseg computes "
+                         f"feature set {FEATURE_SET_VERSION}; retrain it with `dvc repro` or install the scrapeseg that trained it")
     if card.get("labels") != Label.names():
         raise ModelError(f"{path}: its labels {card.get('labels')} differ from this scrapeseg's {Label.names()}")
     estimator = load_predictor(path)
