@@ -74,3 +74,28 @@ def test_line_copies_ignore_case_and_stay_within_a_document():
     batch, dense, _ = F.featurize(docs, 2**12)
     copies = dense[:, F.DENSE_NAMES.index("log_copies")]
     assert np.expm1(copies).round().tolist() == [1, 0, 1, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(st.lists(st.tuples(st.integers(0, 6), st.booleans()), max_size=8), min_size=1, max_size=10),
+    starts=st.lists(st.booleans(), min_size=10, max_size=10),
+)
+def test_next_line_overlap_counts_distinct_shared_content_tokens(lines, starts):
+    counts = np.array([len(line) for line in lines], dtype=np.int64)
+    codes = np.array([c for line in lines for c, _ in line], dtype=np.int64)
+    content = np.array([k for line in lines for _, k in line], dtype=bool)
+    first = np.array([i == 0 or starts[i] for i in range(len(lines))])
+    distinct, shared = K.next_line_overlap(counts, codes, content, first, int(codes.max()) + 1 if len(codes) else 0)
+    sets = [{c for c, k in line if k} for line in lines]
+    assert distinct.tolist() == [len(s) for s in sets]
+    want = [len(sets[i] & sets[i + 1]) if i + 1 < len(lines) and not first[i + 1] else 0 for i in range(len(lines))]
+    assert shared.tolist() == want
+
+
+def test_overlap_features_see_a_snippet_retell_its_headline():
+    docs = [["Aeroflot flights resume", "Aeroflot said flights resume on Tuesday after the attack.", "Menu"], ["flights"]]
+    _, dense, _ = F.featurize(docs)
+    covered, covers = dense[:, F.DENSE_NAMES.index("covered_next")], dense[:, F.DENSE_NAMES.index("covers_prev")]
+    assert covered.tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert covers.tolist() == [0.0, 1.0, 0.0, 0.0]

@@ -40,7 +40,7 @@ import numpy as np
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
 
-FEATURE_SET_VERSION = "2"
+FEATURE_SET_VERSION = "3"
 DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"
@@ -75,7 +75,7 @@ FUNCTION_WORDS = frozenset(
 CUE_GROUPS: dict[str, frozenset[str]] = {
     "promo": frozenset(
         "subscribe subscription subscribers newsletter newsletters sign signup login log logout register "
-        "account premium offer trial free membership donate support".split()
+        "account premium offer trial try free membership donate support".split()
     ),
     "app": frozenset("download app apps ios android store play install".split()),
     "share": frozenset(
@@ -86,7 +86,7 @@ CUE_GROUPS: dict[str, frozenset[str]] = {
     "legal": frozenset(
         "cookie cookies privacy policy terms conditions copyright rights reserved ©".split()
     ),
-    "nav": frozenset("home menu search skip top back next previous prev older newer page pages".split()),
+    "nav": frozenset("home menu search skip top back next previous prev older newer page pages logo logos".split()),
     "related": frozenset(
         "related read more most popular recommended trending latest stories articles also see watch "
         "listen viewed headlines".split()
@@ -573,6 +573,7 @@ def _names() -> list[str]:
         "log_copies", "occurrence", "is_repeat", "later_copy", "next_same", "prev_same",
         "since_teaser_header", "since_promo", "since_long", "until_long", "doc_long_share",
         "log_copy_gap", "card_density", "header_before", "header_share_before",
+        "covers_prev", "covered_next",
     ]
     return names
 
@@ -635,7 +636,7 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cols: dict[str, np.ndarray] = {}
     if n == 0:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
-    from scrapeseg.train.kernels import line_flag_counts, line_hashes
+    from scrapeseg.train.kernels import line_flag_counts, line_hashes, next_line_overlap
 
     chars = table["chars"]
     lengths, starts, ends, cps = (chars[k] for k in ("lengths", "starts", "ends", "cps"))
@@ -824,6 +825,17 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     rev_batch.doc_start = rev_starts
     cols["until_long"] = np.log1p(_last_flag_distance(long_line[rev], rev_batch)[::-1])
     cols["doc_long_share"] = _doc_reduce(np.add, long_line.astype(np.float64), batch) / np.maximum(nl, 1)
+
+    # Shared words with the neighbours: a card's snippet retells the headline right before it.
+    codes = table["codes"]
+    content = ((flags & TOKEN_WORD) != 0) & ((flags & TOKEN_FUNCTION) == 0)
+    first_of_doc = batch.pos == 0
+    distinct, shared = next_line_overlap(table["counts"], codes, content, first_of_doc, int(codes.max()) + 1 if len(codes) else 0)
+    covered = shared / np.maximum(distinct, 1)
+    cols["covered_next"] = covered
+    covers_prev = np.zeros(n)
+    covers_prev[1:] = covered[:-1]
+    cols["covers_prev"] = covers_prev
 
     # Filled column by column as rows of the transpose: contiguous writes, then one transposing copy
     # unless the caller takes the columns as they are.

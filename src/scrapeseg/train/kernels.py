@@ -554,3 +554,30 @@ def window(values, pos, n_lines, offsets, fill, out):  # pragma: no cover - comp
                 inside = 0 <= pos[i] + off < n_lines[i]
                 out[i, col] = values[i + off, c] if inside else fill
     return out
+
+
+@njit(cache=True, nogil=True)
+def next_line_overlap(counts, codes, content, first_of_doc, n_codes):  # pragma: no cover - compiled
+    """Per line, its distinct content tokens and how many of them the next line of its document holds.
+
+    counts: tokens per line; codes: each token's vocabulary row; content: whether a token counts;
+    first_of_doc: whether a line starts a document. A token's last line so far tells in one pass
+    whether the line before held it, so the pass is linear in the tokens.
+    """
+    n = len(counts)
+    last = np.full(n_codes, -1, dtype=np.int64)
+    distinct = np.zeros(n, dtype=np.int64)
+    shared = np.zeros(n, dtype=np.int64)
+    t = 0
+    for i in range(n):
+        for _ in range(counts[i]):
+            if content[t]:
+                c = codes[t]
+                seen = last[c]
+                if seen != i:
+                    distinct[i] += 1
+                    if seen == i - 1 and not first_of_doc[i]:
+                        shared[i - 1] += 1
+                    last[c] = i
+            t += 1
+    return distinct, shared
