@@ -48,6 +48,27 @@ def test_gold_matching_claims_each_passage_once_and_fills_short_fragments():
     assert fragment.body == [True, True, True]
 
 
+def test_a_body_line_repeated_right_after_itself_is_not_body_again():
+    from scrapeseg.corpus.gold import repeated_body_copies
+
+    lines = ["Storm hits the coast", "STORM HITS THE COAST", "storm hits the coast", "Text.", "Storm hits the coast", "Menu", "Menu"]
+    body = [True, True, True, True, True, False, False]
+    assert repeated_body_copies(lines, body) == [1, 2]
+    assert repeated_body_copies(lines, [False, True, True, True, True, True, True]) == [2, 6]
+
+
+
+def test_enclosed_runs_need_body_on_both_sides_and_nothing_else_between():
+    from scrapeseg.corpus.gold import enclosed_runs
+
+    body = [False, True, False, False, True, False, True, False, False]
+    candidate = [True, False, True, True, False, True, False, True, True]
+    assert enclosed_runs(body, candidate) == [2, 3, 5]
+    broken = [False, True, True, False, True, False, False, False, False]
+    assert enclosed_runs(body, broken) == []
+    assert enclosed_runs([], []) == []
+
+
 CARDS_PAGE = """<html><head><title>Main story headline here - Site</title></head><body>
 <nav><ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
 <h1>Main story headline here</h1><p class="byline">By A Reporter, 3 May 2024</p>

@@ -90,3 +90,31 @@ def match_gold(lines: Sequence[str], gold: str) -> GoldMatch:
     covered = sum(min(claimed[g], n) for g, n in gold_grams.items())
     total = sum(gold_grams.values())
     return GoldMatch(body, covered / total if total else 0.0, total)
+
+
+def repeated_body_copies(lines: Sequence[str], body: Sequence[bool]) -> list[int]:
+    """Indices of body lines whose case-folded text equals the body line right before them.
+
+    The guidelines call a repeated copy of the headline boilerplate and keep its first copy body.
+    """
+    return [
+        i for i in range(1, len(lines))
+        if body[i] and body[i - 1] and lines[i].casefold() == lines[i - 1].casefold()
+    ]
+
+
+def enclosed_runs(body: Sequence[bool], candidate: Sequence[bool]) -> list[int]:
+    """Indices of runs of candidate lines that have a body line right before and right after the run."""
+    out: list[int] = []
+    run: list[int] = []
+    after_body = False
+    for i, (is_body, is_candidate) in enumerate(zip(body, candidate)):
+        if is_body:
+            if after_body:
+                out += run
+            run, after_body = [], True
+        elif is_candidate and after_body:
+            run.append(i)
+        else:
+            run, after_body = [], False
+    return out
