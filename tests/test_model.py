@@ -305,33 +305,40 @@ def test_chain_pass_is_learned_and_can_be_turned_off(small_train):
     assert np.mean(chained.argmax(axis=1) == plain.argmax(axis=1)) > 0.8
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2), st.booleans()), min_size=1, max_size=30), st.integers(0, 2**31 - 1))
-def test_repeat_copies_keeps_only_the_first_of_a_run_of_body_copies(rows, seed):
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=12), min_size=1, max_size=4),
+       st.integers(0, 2**31 - 1))
+def test_repeat_copies_demotes_only_the_copies_of_each_documents_first_body_line(docs, seed):
     from scrapeseg.train.predict import repeat_copies
 
     classes = np.array(Label.names())
+    body, boilerplate = int(Label.BODY), int(Label.BOILERPLATE)
     rng = np.random.default_rng(seed)
-    top = [label for label, _ in rows]
-    repeats = np.array([i > 0 and flag for i, (_, flag) in enumerate(rows)])
-    probs = rng.uniform(0.0, 0.3, (len(rows), len(classes)))
-    probs[np.arange(len(rows)), top] = 1.0
+    top = [label for doc in docs for label, _ in doc]
+    texts = [[text for _, text in doc] for doc in docs]
+    repeats = np.array([i > 0 and doc[i] == doc[i - 1] for doc in texts for i in range(len(doc))])
+    probs = rng.uniform(0.0, 0.3, (len(top), len(classes)))
+    probs[np.arange(len(top)), top] = 1.0
     probs /= probs.sum(axis=1, keepdims=True)
     before = probs.copy()
-    after = repeat_copies(probs.copy(), repeats, classes)
-    body, boilerplate = int(Label.BODY), int(Label.BOILERPLATE)
-    for i, label in enumerate(top):
-        moved = bool(repeats[i]) and label == body and top[i - 1] == body
+    after = repeat_copies(probs.copy(), repeats, np.array([len(d) for d in docs]), classes)
+    want = []
+    for doc in docs:
+        labels = [label for label, _ in doc]
+        first = labels.index(body) if body in labels else len(doc)
+        end = first + 1
+        while end < len(doc) and doc[end][1] == doc[first][1]:
+            end += 1
+        want += [first < i < end and labels[i] == body for i in range(len(doc))]
+    for i, moved in enumerate(want):
         if moved:
-            assert after[i, body] == 0.0
-            assert after[i].argmax() == boilerplate
+            assert after[i, body] == 0.0 and after[i].argmax() == boilerplate
             assert after[i, boilerplate] == pytest.approx(before[i, body] + before[i, boilerplate])
         else:
             assert after[i].tolist() == before[i].tolist()
-        assert after[i].sum() == pytest.approx(1.0)
 
 
-def test_a_repeated_body_line_is_boilerplate_and_its_first_copy_body(small_train):
+def test_a_repeated_first_body_line_is_boilerplate_and_its_first_copy_body(small_train, monkeypatch):
     data = small_train
     model = SegmentClassifier(**SMALL).fit(data["docs"], data["labels"], groups=data["domains"])
     doc = next(d for d, lab in zip(data["docs"], data["labels"]) if (np.asarray(lab) == Label.BODY.value).sum() >= 3)
@@ -339,5 +346,10 @@ def test_a_repeated_body_line_is_boilerplate_and_its_first_copy_body(small_train
     first = int(np.flatnonzero(labels == Label.BODY.text)[0])
     copied = doc[: first + 1] + [doc[first].upper(), doc[first]] + doc[first + 1 :]
     again = model.predict_docs([copied])[0]
-    assert again[first] == Label.BODY.text
-    assert again[first + 1] == Label.BOILERPLATE.text and again[first + 2] == Label.BOILERPLATE.text
+    head = int(np.flatnonzero(again == Label.BODY.text)[0])
+    assert head in (first, first + 1)
+    assert (again[head + 1 : first + 3] == Label.BOILERPLATE.text).all()
+    import scrapeseg.train.predict as P
+
+    monkeypatch.setattr(P, "repeat_copies", lambda probs, *args: probs)
+    assert (model.predict_docs([copied])[0][head + 1 : first + 3] == Label.BODY.text).any()

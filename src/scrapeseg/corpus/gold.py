@@ -93,14 +93,17 @@ def match_gold(lines: Sequence[str], gold: str) -> GoldMatch:
 
 
 def repeated_body_copies(lines: Sequence[str], body: Sequence[bool]) -> list[int]:
-    """Indices of body lines whose case-folded text equals the body line right before them.
+    """Indices of the body lines right after the first body line whose case-folded text repeats it.
 
     The guidelines call a repeated copy of the headline boilerplate and keep its first copy body.
     """
-    return [
-        i for i in range(1, len(lines))
-        if body[i] and body[i - 1] and lines[i].casefold() == lines[i - 1].casefold()
-    ]
+    first = next((i for i, is_body in enumerate(body) if is_body), len(lines))
+    out = []
+    i = first + 1
+    while i < len(lines) and body[i] and lines[i].casefold() == lines[first].casefold():
+        out.append(i)
+        i += 1
+    return out
 
 
 def enclosed_runs(body: Sequence[bool], candidate: Sequence[bool]) -> list[int]:

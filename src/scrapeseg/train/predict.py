@@ -29,22 +29,29 @@ SKLEARN_MODULE = "sklearn"
 PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 
 
-def repeat_copies(probs: np.ndarray, repeats: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """probs with each line that repeats a body line right before it moved from body to boilerplate.
+def repeat_copies(probs: np.ndarray, repeats: np.ndarray, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with the copies of each document's first body line that follow it moved from body to boilerplate.
 
     The guidelines call a repeated copy of the headline boilerplate and its first copy body; a
     model sees too few such pairs to learn it. repeats flags the lines whose (case-folded) text
-    equals the line before in the same document. A run of copies keeps only its first line body.
+    equals the line before in the same document. Only the first body line's run counts: adjacent
+    equal table cells or list items further down stay as predicted.
     """
-    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
-    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
     rows = np.flatnonzero(repeats)
     if len(rows) == 0:
         return probs
+    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
+    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
     is_body = probs.argmax(axis=1) == body
-    rows = rows[is_body[rows] & is_body[rows - 1]]
-    probs[rows, boilerplate] += probs[rows, body]
-    probs[rows, body] = 0.0
+    body_rows = np.flatnonzero(is_body)
+    doc_start = np.cumsum(doc_len) - doc_len
+    doc = np.searchsorted(doc_start, rows, side="right") - 1
+    # The first body line at or after the start of each row's document (len(probs) when none).
+    at = np.searchsorted(body_rows, doc_start[doc])
+    first = np.append(body_rows, len(probs))[at]
+    demote = [row for row, f in zip(rows.tolist(), first.tolist()) if f < row and is_body[row] and repeats[f + 1:row + 1].all()]
+    probs[demote, boilerplate] += probs[demote, body]
+    probs[demote, body] = 0.0
     return probs
 
 
@@ -175,7 +182,7 @@ class LinePredictor:
             out[row:row + len(p)] = p
             repeats[row:row + len(p)] = repeat
             row += len(p)
-        return doc_len, self._recalled(docs, repeat_copies(self._chained(doc_len, out), repeats, self.classes_))
+        return doc_len, self._recalled(docs, repeat_copies(self._chained(doc_len, out), repeats, doc_len, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
