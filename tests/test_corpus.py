@@ -48,14 +48,14 @@ def test_gold_matching_claims_each_passage_once_and_fills_short_fragments():
     assert fragment.body == [True, True, True]
 
 
-def test_copies_right_after_the_first_body_line_are_not_body_again():
-    from scrapeseg.corpus.gold import repeated_body_copies
+def test_of_the_copies_around_the_first_body_line_the_first_is_the_headline():
+    from scrapeseg.corpus.gold import headline_copies
 
     lines = ["Menu", "Storm hits the coast", "STORM HITS THE COAST", "storm hits the coast", "Text.", "Yes", "Yes"]
-    assert repeated_body_copies(lines, [False, True, True, True, True, True, True]) == [2, 3]
-    assert repeated_body_copies(lines, [True, True, True, True, True, True, True]) == []
-    assert repeated_body_copies(lines, [False, True, True, False, True, True, True]) == [2]
-    assert repeated_body_copies(lines, [False] * 7) == []
+    assert headline_copies(lines, [False, True, True, True, True, True, True]) == (1, [2, 3])
+    assert headline_copies(lines, [False, False, False, True, True, True, True]) == (1, [2, 3])
+    assert headline_copies(lines, [False, False, False, False, True, True, True]) == (None, [])
+    assert headline_copies(lines, [False] * 7) == (None, [])
 
 
 def test_enclosed_runs_need_body_on_both_sides_and_nothing_else_between():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from scrapeseg.corpus.batch import iter_input_files, segment_file
 from scrapeseg.corpus.decode import InputError
-from scrapeseg.corpus.gold import enclosed_runs, match_gold, repeated_body_copies
+from scrapeseg.corpus.gold import enclosed_runs, headline_copies, match_gold
 from scrapeseg.corpus.headline import headline_and_byline
 from scrapeseg.corpus.html import render_html
 from scrapeseg.corpus.l3s import align_block_labels, read_blocks
@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 ARTICLE_BLOCK_TAGS = frozenset({"td", "th", "li", "dd", "dt", "figcaption", "caption", "blockquote"})
 MAX_ARTICLE_LINK_SHARE = 0.5  # a line mostly of link text is navigation or a teaser, not article
 # Lines whose label follows the guidelines rather than the gold text: unmatched article blocks
-# between body lines made body, adjacent repeats of a body line made boilerplate.
-RELABEL_KEYS = ("article_blocks", "repeated_copies")
+# between body lines made body; of the adjacent copies of the first body line, the first made body
+# and the others boilerplate.
+RELABEL_KEYS = ("article_blocks", "headline_copies")
 
 
 @dataclass(frozen=True)
@@ -122,13 +123,19 @@ def label_benchmark_page(record: dict, root: Path) -> tuple[list[dict], dict]:
     )
     for i in enclosed:
         labels[i] = Label.BODY
-    repeats = repeated_body_copies(page.lines, [lab == Label.BODY for lab in labels])
-    for i in repeats:
-        labels[i], origins[i] = Label.BOILERPLATE, Origin.HEURISTIC
+    head, copies = headline_copies(page.lines, [lab == Label.BODY for lab in labels])
+    moved = 0
+    if head is not None and labels[head] != Label.BODY:
+        labels[head], origins[head] = Label.BODY, Origin.HEURISTIC
+        moved += 1
+    for i in copies:
+        if labels[i] == Label.BODY:
+            labels[i], origins[i] = Label.BOILERPLATE, Origin.HEURISTIC
+            moved += 1
     meta = {**record, "kind": "html"}
     rows = _rows(name, root.name, meta, segment_text(name, page.text), labels, origins, raw, page.markup, False)
     stats = {"coverage": match.coverage, "warnings": page.warnings, "heuristic_teaser": teaser,
-             "article_blocks": len(enclosed), "repeated_copies": len(repeats)}
+             "article_blocks": len(enclosed), "headline_copies": moved}
     return rows, stats
 
 

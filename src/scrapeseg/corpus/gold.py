@@ -92,18 +92,25 @@ def match_gold(lines: Sequence[str], gold: str) -> GoldMatch:
     return GoldMatch(body, covered / total if total else 0.0, total)
 
 
-def repeated_body_copies(lines: Sequence[str], body: Sequence[bool]) -> list[int]:
-    """Indices of the body lines right after the first body line whose case-folded text repeats it.
+def headline_copies(lines: Sequence[str], body: Sequence[bool]) -> tuple[int | None, list[int]]:
+    """The first line of the run of adjacent copies around the first body line, and the run's other lines.
 
-    The guidelines call a repeated copy of the headline boilerplate and keep its first copy body.
+    The guidelines make the first copy of a repeated headline body and the other copies
+    boilerplate. Copies compare case-folded; (None, []) when no body line has an adjacent copy.
     """
-    first = next((i for i, is_body in enumerate(body) if is_body), len(lines))
-    out = []
-    i = first + 1
-    while i < len(lines) and body[i] and lines[i].casefold() == lines[first].casefold():
-        out.append(i)
-        i += 1
-    return out
+    first = next((i for i, is_body in enumerate(body) if is_body), None)
+    if first is None:
+        return None, []
+    key = lines[first].casefold()
+    start = first
+    while start > 0 and lines[start - 1].casefold() == key:
+        start -= 1
+    end = first + 1
+    while end < len(lines) and lines[end].casefold() == key:
+        end += 1
+    if end - start < 2:
+        return None, []
+    return start, list(range(start + 1, end))
 
 
 def enclosed_runs(body: Sequence[bool], candidate: Sequence[bool]) -> list[int]:

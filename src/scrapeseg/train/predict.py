@@ -29,29 +29,42 @@ SKLEARN_MODULE = "sklearn"
 PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 
 
-def repeat_copies(probs: np.ndarray, repeats: np.ndarray, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """probs with the copies of each document's first body line that follow it moved from body to boilerplate.
+def headline_copies(probs: np.ndarray, repeats: np.ndarray, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with each document's headline copies resolved: of the adjacent copies around its first body line, the first is body.
 
-    The guidelines call a repeated copy of the headline boilerplate and its first copy body; a
-    model sees too few such pairs to learn it. repeats flags the lines whose (case-folded) text
-    equals the line before in the same document. Only the first body line's run counts: adjacent
-    equal table cells or list items further down stay as predicted.
+    The guidelines make the first copy of a repeated headline body and the other copies
+    boilerplate; the copies read alike, so a model tells them apart by position alone and often
+    gets it backwards. repeats flags the lines whose (case-folded) text equals the line before in
+    the same document. The run's first line takes the first body line's scores; the body score
+    of the run's other body lines moves to boilerplate. Copies further down (adjacent equal table
+    cells, say) stay as predicted.
     """
     rows = np.flatnonzero(repeats)
-    if len(rows) == 0:
-        return probs
     body = int(np.flatnonzero(classes == Label.BODY.text)[0])
-    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
     is_body = probs.argmax(axis=1) == body
     body_rows = np.flatnonzero(is_body)
+    if len(rows) == 0 or len(body_rows) == 0:
+        return probs
+    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
     doc_start = np.cumsum(doc_len) - doc_len
-    doc = np.searchsorted(doc_start, rows, side="right") - 1
-    # The first body line at or after the start of each row's document (len(probs) when none).
-    at = np.searchsorted(body_rows, doc_start[doc])
-    first = np.append(body_rows, len(probs))[at]
-    demote = [row for row, f in zip(rows.tolist(), first.tolist()) if f < row and is_body[row] and repeats[f + 1:row + 1].all()]
-    probs[demote, boilerplate] += probs[demote, body]
-    probs[demote, body] = 0.0
+    docs = np.unique(np.searchsorted(doc_start, rows, side="right") - 1)
+    starts = doc_start[docs]
+    firsts = np.append(body_rows, len(probs))[np.searchsorted(body_rows, starts)]
+    for start, first, end in zip(starts.tolist(), firsts.tolist(), (starts + doc_len[docs]).tolist()):
+        if first >= end:
+            continue
+        head = first
+        while head > start and repeats[head]:
+            head -= 1
+        last = first + 1
+        while last < end and repeats[last]:
+            last += 1
+        if last - head < 2:
+            continue
+        probs[head] = probs[first]
+        copies = [k for k in range(head + 1, last) if k == first or is_body[k]]
+        probs[copies, boilerplate] += probs[copies, body]
+        probs[copies, body] = 0.0
     return probs
 
 
@@ -182,7 +195,7 @@ class LinePredictor:
             out[row:row + len(p)] = p
             repeats[row:row + len(p)] = repeat
             row += len(p)
-        return doc_len, self._recalled(docs, repeat_copies(self._chained(doc_len, out), repeats, doc_len, self.classes_))
+        return doc_len, self._recalled(docs, headline_copies(self._chained(doc_len, out), repeats, doc_len, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
