@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from scrapeseg.corpus.prelabel import BYLINE_WINDOW, DATE_OR_BYLINE, MAX_HEADLINE_WORDS, MIN_HEADLINE_WORDS, SENTENCE_END
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
@@ -29,15 +30,42 @@ SKLEARN_MODULE = "sklearn"
 PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 
 
-def headline_copies(probs: np.ndarray, repeats: np.ndarray, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """probs with each document's headline copies resolved: of the adjacent copies around its first body line, the first is body.
+def _is_headline(text: str) -> bool:
+    """Whether a line is shaped like a headline: a few words, no sentence end, no date or byline."""
+    return MIN_HEADLINE_WORDS <= len(text.split()) <= MAX_HEADLINE_WORDS and not SENTENCE_END.search(text) and not DATE_OR_BYLINE.search(text)
+
+
+def _headline_run(lines: Sequence[str], repeats: np.ndarray, first: int) -> tuple[int, int] | None:
+    """(start, end) of the run of adjacent copies that is the document's headline, in document lines.
+
+    It is the run around the first body line, else a headline-shaped run ending just before it
+    with at most BYLINE_WINDOW date or byline lines between. None when neither has two copies.
+    """
+    head, last = first, first + 1
+    if not repeats[first] and not (last < len(lines) and repeats[last]):
+        head = first - 1
+        while head >= 0 and first - head <= BYLINE_WINDOW and DATE_OR_BYLINE.search(lines[head]):
+            head -= 1
+        if head < 0 or not _is_headline(lines[head]):
+            return None
+        last = head + 1
+    while head > 0 and repeats[head]:
+        head -= 1
+    while last < len(lines) and repeats[last]:
+        last += 1
+    return (head, last) if last - head > 1 else None
+
+
+def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Sequence[str]], classes: np.ndarray) -> np.ndarray:
+    """probs with each document's repeated headline resolved: its first copy is body and the other copies boilerplate.
 
     The guidelines make the first copy of a repeated headline body and the other copies
     boilerplate; the copies read alike, so a model tells them apart by position alone and often
-    gets it backwards. repeats flags the lines whose (case-folded) text equals the line before in
-    the same document. The run's first line takes the first body line's scores; the body score
-    of the run's other body lines moves to boilerplate. Copies further down (adjacent equal table
-    cells, say) stay as predicted.
+    gets it backwards or calls them all boilerplate. repeats flags the lines whose (case-folded)
+    text equals the line before in the same document; the headline is the run of copies found by
+    _headline_run. Its first line takes the scores of the first body line; the body score of the
+    run's other body lines moves to boilerplate. Copies further down (equal table cells, say)
+    stay as predicted.
     """
     rows = np.flatnonzero(repeats)
     body = int(np.flatnonzero(classes == Label.BODY.text)[0])
@@ -46,21 +74,18 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, doc_len: np.ndarray,
     if len(rows) == 0 or len(body_rows) == 0:
         return probs
     boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     doc_start = np.cumsum(doc_len) - doc_len
-    docs = np.unique(np.searchsorted(doc_start, rows, side="right") - 1)
-    starts = doc_start[docs]
-    firsts = np.append(body_rows, len(probs))[np.searchsorted(body_rows, starts)]
-    for start, first, end in zip(starts.tolist(), firsts.tolist(), (starts + doc_len[docs]).tolist()):
-        if first >= end:
+    with_copies = np.unique(np.searchsorted(doc_start, rows, side="right") - 1)
+    firsts = np.append(body_rows, len(probs))[np.searchsorted(body_rows, doc_start[with_copies])]
+    for d, first in zip(with_copies.tolist(), firsts.tolist()):
+        start = int(doc_start[d])
+        if first >= start + doc_len[d]:
             continue
-        head = first
-        while head > start and repeats[head]:
-            head -= 1
-        last = first + 1
-        while last < end and repeats[last]:
-            last += 1
-        if last - head < 2:
+        run = _headline_run(docs[d], repeats[start:start + doc_len[d]], first - start)
+        if run is None:
             continue
+        head, last = start + run[0], start + run[1]
         probs[head] = probs[first]
         copies = [k for k in range(head + 1, last) if k == first or is_body[k]]
         probs[copies, boilerplate] += probs[copies, body]
@@ -195,7 +220,7 @@ class LinePredictor:
             out[row:row + len(p)] = p
             repeats[row:row + len(p)] = repeat
             row += len(p)
-        return doc_len, self._recalled(docs, headline_copies(self._chained(doc_len, out), repeats, doc_len, self.classes_))
+        return doc_len, self._recalled(docs, headline_copies(self._chained(doc_len, out), repeats, docs, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
