@@ -165,6 +165,19 @@ def test_section_features_see_cards_after_a_header():
     assert col["card_density"].min() > 0.5
 
 
+def test_comment_features_see_a_comment_section_after_the_article():
+    article = "The council voted on Monday to close the old harbour bridge to traffic for the whole of the winter."
+    comment = "I think the council should have done this years ago, the bridge was never safe for anyone."
+    docs = [["12 Comments", article, "Leave a Reply", comment, "Join the conversation", comment, "What do you think?"],
+            ["Comments", "Discussion of the vote", "12 comments on the vote were read out in the chamber today as well."]]
+    _, dense, _ = featurize(docs, 2**12)
+    col = {name: dense[:, DENSE_NAMES.index(name)].tolist() for name in ("comment_header", "since_comment_header", "comments_after_article")}
+    assert col["comment_header"] == [1, 0, 1, 0, 1, 0, 1, 1, 0, 0]
+    assert col["comments_after_article"] == [0, 0, 0, 1, 1, 1, 1, 0, 0, 0]
+    assert col["since_comment_header"][3] == pytest.approx(np.log1p(1))
+    assert col["since_comment_header"][8] == pytest.approx(np.log1p(1))
+
+
 def test_run_features_locate_the_main_body_block():
     from scrapeseg.train.features import Batch, run_features
 

@@ -40,13 +40,14 @@ import numpy as np
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
 
-FEATURE_SET_VERSION = "3"
+FEATURE_SET_VERSION = "4"
 DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"
 BIGRAM_MULT = 1_000_003
 BIGRAM_ADD = 7
 MAX_SECTION_DISTANCE = 60
+MAX_COMMENT_HEADER_WORDS = 8
 LENGTH_KEY_BITS = 32
 LENGTH_KEY_MAX = 2**LENGTH_KEY_BITS - 1  # lines longer than 4G characters rank as equal
 
@@ -101,11 +102,12 @@ CUE_GROUPS: dict[str, frozenset[str]] = {
     "byline": frozenset("by author written reporter editor correspondent staff".split()),
 }
 CUE_NAMES = tuple(CUE_GROUPS)
-# First words that can start a teaser header, "Read more: ..." or next/previous line.
+# First words that can start a teaser header, "Read more: ..." or next/previous line, or a comment
+# section's header ("Leave a reply", "Join the conversation").
 HEADER_STARTERS = frozenset(
     "related more most top latest recommended popular trending editor's editors editor also see read "
     "what further you don't dont elsewhere around in other from previously watch listen « ‹ < "
-    "previous prev next older newer".split()
+    "previous prev next older newer leave post add write join reader".split()
 )
 # Words one of which a STRONG_PROMO match needs (download ... app, app store, google play, subscribe,
 # sign up, cookies): the regex only runs on lines holding one.
@@ -573,7 +575,7 @@ def _names() -> list[str]:
         "log_copies", "occurrence", "is_repeat", "later_copy", "next_same", "prev_same",
         "since_teaser_header", "since_promo", "since_long", "until_long", "doc_long_share",
         "log_copy_gap", "card_density", "header_before", "header_share_before",
-        "covers_prev", "covered_next",
+        "covers_prev", "covered_next", "comment_header", "since_comment_header", "comments_after_article",
     ]
     return names
 
@@ -603,6 +605,19 @@ def _teaser_line_bits(text: str) -> int:
 def _strong_promo_line(text: str) -> int:
     """Whether a line holds a strong promo phrase (app download, cookie consent, ...)."""
     return int(STRONG_PROMO.search(text) is not None)
+
+
+_COMMENT_HEADER = re.compile(
+    r"^(\d+\s+(comments?|responses?|replies|thoughts)\b|(leave|post|add|write) (a|your) (reply|comment|response)|"
+    r"comments?\s*(\(\d+\)|:)?$|discussion$|join the (discussion|conversation)|comments are closed|reader comments|"
+    r"what do you think)",
+    re.I,
+)
+
+
+def _comment_header_line(text: str) -> int:
+    """Whether a short line opens a comment section ("12 Comments", "Leave a Reply", ...)."""
+    return _COMMENT_HEADER.search(text.strip()) is not None
 
 
 def _date_or_byline_line(text: str) -> int:
@@ -825,6 +840,17 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     rev_batch.doc_start = rev_starts
     cols["until_long"] = np.log1p(_last_flag_distance(long_line[rev], rev_batch)[::-1])
     cols["doc_long_share"] = _doc_reduce(np.add, long_line.astype(np.float64), batch) / np.maximum(nl, 1)
+
+    # Comment sections: user comments read like the article, but follow a header such as
+    # "12 Comments" or "Leave a Reply" that comes after the article's paragraphs. The regex only
+    # runs on short lines whose words can start such a header.
+    comment_cand = np.flatnonzero((words <= MAX_COMMENT_HEADER_WORDS)
+                                  & ((cue_counts[:, CUE_NAMES.index("comments")] > 0) | cols["first_digit"] | cand))
+    comment_header = _line_tests(_comment_header_line, texts, comment_cand, n) != 0
+    cols["comment_header"] = comment_header
+    cols["since_comment_header"] = np.log1p(_last_flag_distance(comment_header, batch))
+    after_article = comment_header & (_doc_cumsum_before(long_line.astype(np.float64), batch) > 0)
+    cols["comments_after_article"] = _doc_cumsum_before(after_article.astype(np.float64), batch) > 0
 
     # Shared words with the neighbours: a card's snippet retells the headline right before it.
     codes = table["codes"]
