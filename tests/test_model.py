@@ -176,6 +176,9 @@ def test_comment_features_see_a_comment_section_after_the_article():
     assert col["comments_after_article"] == [0, 0, 0, 1, 1, 1, 1, 0, 0, 0]
     assert col["since_comment_header"][3] == pytest.approx(np.log1p(1))
     assert col["since_comment_header"][8] == pytest.approx(np.log1p(1))
+    related = [[article, "Comments", comment, "Related Articles", "Other story headline here", comment]]
+    _, dense, _ = featurize(related, 2**12)
+    assert dense[:, DENSE_NAMES.index("comments_after_article")].tolist() == [0, 0, 1, 1, 0, 0]
 
 
 def test_run_features_locate_the_main_body_block():

@@ -237,6 +237,15 @@ def _doc_reduce(ufunc, values: np.ndarray, batch: Batch) -> np.ndarray:
     return out[batch.doc]
 
 
+def _last_flag_index(flag: np.ndarray, batch: Batch) -> np.ndarray:
+    """Index of the last line strictly before each line, in its document, with flag set (-1 if none)."""
+    idx = np.arange(len(flag))
+    last = np.maximum.accumulate(np.where(flag, idx, -1)) if len(flag) else idx
+    prev = np.full(len(flag), -1, dtype=np.int64)
+    prev[1:] = last[:-1]
+    return np.where(prev >= batch.doc_start[batch.doc], prev, -1)
+
+
 def _last_flag_distance(flag: np.ndarray, batch: Batch) -> np.ndarray:
     """Lines since the last earlier line in the same document with flag set (cap if none)."""
     idx = np.arange(len(flag))
@@ -842,15 +851,17 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cols["doc_long_share"] = _doc_reduce(np.add, long_line.astype(np.float64), batch) / np.maximum(nl, 1)
 
     # Comment sections: user comments read like the article, but follow a header such as
-    # "12 Comments" or "Leave a Reply" that comes after the article's paragraphs. The regex only
-    # runs on short lines whose words can start such a header.
+    # "12 Comments" or "Leave a Reply" that comes after the article's paragraphs; a
+    # related-stories header ends the section. The regex only runs on short lines whose words can
+    # start such a header.
     comment_cand = np.flatnonzero((words <= MAX_COMMENT_HEADER_WORDS)
                                   & ((cue_counts[:, CUE_NAMES.index("comments")] > 0) | cols["first_digit"] | cand))
     comment_header = _line_tests(_comment_header_line, texts, comment_cand, n) != 0
     cols["comment_header"] = comment_header
     cols["since_comment_header"] = np.log1p(_last_flag_distance(comment_header, batch))
     after_article = comment_header & (_doc_cumsum_before(long_line.astype(np.float64), batch) > 0)
-    cols["comments_after_article"] = _doc_cumsum_before(after_article.astype(np.float64), batch) > 0
+    last_comments = _last_flag_index(after_article, batch)
+    cols["comments_after_article"] = (last_comments >= 0) & (last_comments > _last_flag_index(header | read_more, batch))
 
     # Shared words with the neighbours: a card's snippet retells the headline right before it.
     codes = table["codes"]
