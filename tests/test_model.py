@@ -398,6 +398,22 @@ def test_a_doubled_headline_above_the_byline_gets_its_first_copy_body():
     assert headline_copies(probs.copy(), repeats, [sentence], classes).tolist() == probs.tolist()
 
 
+def test_short_promo_lines_become_boilerplate_with_their_scores_summed(small_train):
+    from scrapeseg.train.predict import promo_lines
+
+    classes = np.array(Label.names())
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
+    after = promo_lines(probs.copy(), np.array([True, True, False]), classes)
+    assert after[:2] == pytest.approx(np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]))
+    assert after[:2, :2].tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert after[2].tolist() == probs[2].tolist()
+    data = small_train
+    model = SegmentClassifier(**SMALL).fit(data["docs"], data["labels"], groups=data["domains"])
+    doc = ["Related Articles", "First other story headline here", "DOWNLOAD THE APP", "Subscribe now"]
+    probs = model.predict_proba_docs([doc])[0]
+    assert probs[2:].tolist() == [[0.0, 0.0, pytest.approx(1.0)], [0.0, 0.0, pytest.approx(1.0)]]
+
+
 def test_of_a_repeated_headline_the_first_copy_is_body_and_the_others_boilerplate(small_train, monkeypatch):
     import scrapeseg.train.predict as P
 

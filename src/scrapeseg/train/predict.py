@@ -28,6 +28,29 @@ RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
 PREDICT_CHUNK_DOCS = 64
 SKLEARN_MODULE = "sklearn"
 PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
+STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
+LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
+MAX_PROMO_WORDS = 12  # a longer line that mentions an app store or a newsletter may be an article's sentence
+PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+
+
+def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with every short promo line ("Download the app", "Subscribe now", cookie notices) made boilerplate.
+
+    The guidelines make app, newsletter and subscription promos and cookie notices boilerplate
+    wherever they sit; the sequence passes otherwise pull such a line into the teaser block or
+    article around it. promos flags lines of at most MAX_PROMO_WORDS words that match
+    scrapeseg.corpus.prelabel.STRONG_PROMO. Their body and teaser scores move to boilerplate.
+    """
+    rows = np.flatnonzero(promos)
+    if len(rows) == 0:
+        return probs
+    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    probs[rows, boilerplate] = probs[rows].sum(axis=1)
+    keep = np.zeros(probs.shape[1], dtype=bool)
+    keep[boilerplate] = True
+    probs[np.ix_(rows, np.flatnonzero(~keep))] = 0.0
+    return probs
 
 
 def _is_headline(text: str) -> bool:
@@ -213,14 +236,17 @@ class LinePredictor:
         n_classes = len(self.classes_)
         out = np.zeros((int(doc_len.sum()), n_classes))
         repeats = np.zeros(len(out), dtype=bool)
+        promos = np.zeros(len(out), dtype=bool)
         row = 0
         for start in range(0, len(docs), PREDICT_CHUNK_DOCS):
             chunk = docs[start:start + PREDICT_CHUNK_DOCS]
-            p, repeat = self._stacked(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
+            p, repeat, promo = self._stacked(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
             out[row:row + len(p)] = p
             repeats[row:row + len(p)] = repeat
+            promos[row:row + len(p)] = promo
             row += len(p)
-        return doc_len, self._recalled(docs, headline_copies(self._chained(doc_len, out), repeats, docs, self.classes_))
+        probs = promo_lines(self._chained(doc_len, out), promos, self.classes_)
+        return doc_len, self._recalled(docs, headline_copies(probs, repeats, docs, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
@@ -235,15 +261,16 @@ class LinePredictor:
         return probs
 
     def _stacked(self, docs, markup=None):
-        """The last stacked pass's probabilities of the lines of docs, before the chain pass, and which lines repeat the line before."""
+        """The last stacked pass's probabilities of the lines of docs (before the chain pass), which lines repeat the line before, which are short promos."""
         # Fortran order: the stacked pass's inputs are built column by column (the same values, and
         # the same products, bit for bit).
         batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False, order="F")
         dense = self._with_markup(docs, dense, markup)
         n_classes = len(self.classes_)
         if len(batch) == 0:
-            return np.zeros((0, n_classes)), np.zeros(0, dtype=bool)
+            return np.zeros((0, n_classes)), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
         repeat = dense[:, PREV_SAME_COLUMN] > 0
+        promo = (dense[:, STRONG_PROMO_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS)
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
         # X is rebuilt for every pass, so an MLP stacker may clip it in place.
@@ -251,7 +278,7 @@ class LinePredictor:
         if self.passes == 3:
             p2 = self._proba(self.stackers_[0], X, n_classes, scratch)
             X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._proba(self.stackers_[-1], X, n_classes, scratch), repeat
+        return self._proba(self.stackers_[-1], X, n_classes, scratch), repeat, promo
 
     def _chained(self, doc_len, probs):
         """probs (flat, documents of doc_len lines in order) after the chain pass, when the model has one.
