@@ -101,16 +101,22 @@ def headline_copies(lines: Sequence[str], body: Sequence[bool]) -> tuple[int | N
     first = next((i for i, is_body in enumerate(body) if is_body), None)
     if first is None:
         return None, []
-    key = lines[first].casefold()
-    start = first
-    while start > 0 and lines[start - 1].casefold() == key:
-        start -= 1
-    end = first + 1
-    while end < len(lines) and lines[end].casefold() == key:
-        end += 1
+    start, end = copy_run(lines, first)
     if end - start < 2:
         return None, []
     return start, list(range(start + 1, end))
+
+
+def copy_run(lines: Sequence[str], i: int) -> tuple[int, int]:
+    """(start, end) of the run of adjacent lines whose case-folded text equals line i's."""
+    key = lines[i].casefold()
+    start = i
+    while start > 0 and lines[start - 1].casefold() == key:
+        start -= 1
+    end = i + 1
+    while end < len(lines) and lines[end].casefold() == key:
+        end += 1
+    return start, end
 
 
 def enclosed_runs(body: Sequence[bool], candidate: Sequence[bool]) -> list[int]:

@@ -47,6 +47,11 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def headline_shaped(text: str) -> bool:
+    """Whether a line reads like a headline: MIN_HEADLINE_WORDS to MAX_HEADLINE_WORDS words and no sentence end."""
+    return MIN_HEADLINE_WORDS <= _words(text) <= MAX_HEADLINE_WORDS and not SENTENCE_END.search(text)
+
+
 def first_pass(text: str) -> int:
     """A line's label index on its own, or UNDECIDED."""
     words = _words(text)
@@ -92,7 +97,7 @@ def _headline(lines: Sequence[str], labels: list[int]) -> None:
         text = lines[i]
         if DATE_OR_BYLINE.search(text):
             continue
-        if labels[i] == UNDECIDED and MIN_HEADLINE_WORDS <= _words(text) <= MAX_HEADLINE_WORDS and not SENTENCE_END.search(text):
+        if labels[i] == UNDECIDED and headline_shaped(text):
             if first_body - i > BYLINE_WINDOW + 1:
                 return
             first_copy = next(k for k in range(i + 1) if lines[k].casefold() == text.casefold())

@@ -248,15 +248,8 @@ def _last_flag_index(flag: np.ndarray, batch: Batch) -> np.ndarray:
 
 def _last_flag_distance(flag: np.ndarray, batch: Batch) -> np.ndarray:
     """Lines since the last earlier line in the same document with flag set (cap if none)."""
-    idx = np.arange(len(flag))
-    last = np.maximum.accumulate(np.where(flag, idx, -1)) if len(flag) else idx
-    # Exclude the line itself: distance from the last flagged line strictly before it.
-    prev = np.empty_like(last)
-    if len(last):
-        prev[0] = -1
-        prev[1:] = last[:-1]
-    start = batch.doc_start[batch.doc]
-    dist = np.where(prev >= start, idx - prev, MAX_SECTION_DISTANCE)
+    prev = _last_flag_index(flag, batch)
+    dist = np.where(prev >= 0, np.arange(len(flag)) - prev, MAX_SECTION_DISTANCE)
     return np.minimum(dist, MAX_SECTION_DISTANCE).astype(np.float64)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from scrapeseg.corpus.prelabel import BYLINE_WINDOW, DATE_OR_BYLINE, MAX_HEADLINE_WORDS, MIN_HEADLINE_WORDS, SENTENCE_END
+from scrapeseg.corpus.gold import copy_run
+from scrapeseg.corpus.prelabel import BYLINE_WINDOW, DATE_OR_BYLINE, headline_shaped
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
@@ -46,37 +47,28 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     if len(rows) == 0:
         return probs
     boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
-    probs[rows, boilerplate] = probs[rows].sum(axis=1)
-    keep = np.zeros(probs.shape[1], dtype=bool)
-    keep[boilerplate] = True
-    probs[np.ix_(rows, np.flatnonzero(~keep))] = 0.0
+    total = probs[rows].sum(axis=1)
+    probs[rows] = 0.0
+    probs[rows, boilerplate] = total
     return probs
 
 
-def _is_headline(text: str) -> bool:
-    """Whether a line is shaped like a headline: a few words, no sentence end, no date or byline."""
-    return MIN_HEADLINE_WORDS <= len(text.split()) <= MAX_HEADLINE_WORDS and not SENTENCE_END.search(text) and not DATE_OR_BYLINE.search(text)
-
-
-def _headline_run(lines: Sequence[str], repeats: np.ndarray, first: int) -> tuple[int, int] | None:
+def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
     """(start, end) of the run of adjacent copies that is the document's headline, in document lines.
 
     It is the run around the first body line, else a headline-shaped run ending just before it
     with at most BYLINE_WINDOW date or byline lines between. None when neither has two copies.
     """
-    head, last = first, first + 1
-    if not repeats[first] and not (last < len(lines) and repeats[last]):
-        head = first - 1
-        while head >= 0 and first - head <= BYLINE_WINDOW and DATE_OR_BYLINE.search(lines[head]):
-            head -= 1
-        if head < 0 or not _is_headline(lines[head]):
-            return None
-        last = head + 1
-    while head > 0 and repeats[head]:
+    start, end = copy_run(lines, first)
+    if end - start > 1:
+        return start, end
+    head = first - 1
+    while head >= 0 and first - head <= BYLINE_WINDOW and DATE_OR_BYLINE.search(lines[head]):
         head -= 1
-    while last < len(lines) and repeats[last]:
-        last += 1
-    return (head, last) if last - head > 1 else None
+    if head < 0 or not headline_shaped(lines[head]) or DATE_OR_BYLINE.search(lines[head]):
+        return None
+    start, end = copy_run(lines, head)
+    return (start, end) if end - start > 1 else None
 
 
 def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Sequence[str]], classes: np.ndarray) -> np.ndarray:
@@ -85,8 +77,8 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
     The guidelines make the first copy of a repeated headline body and the other copies
     boilerplate; the copies read alike, so a model tells them apart by position alone and often
     gets it backwards or calls them all boilerplate. repeats flags the lines whose (case-folded)
-    text equals the line before in the same document; the headline is the run of copies found by
-    _headline_run. Its first line takes the scores of the first body line; the body score of the
+    text equals the line before in the same document, so only documents with copies are read;
+    the headline is the run of copies found by _headline_run, with the corpus's copy_run. Its first line takes the scores of the first body line; the body score of the
     run's other body lines moves to boilerplate. Copies further down (equal table cells, say)
     stay as predicted.
     """
@@ -105,7 +97,7 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
         start = int(doc_start[d])
         if first >= start + doc_len[d]:
             continue
-        run = _headline_run(docs[d], repeats[start:start + doc_len[d]], first - start)
+        run = _headline_run(docs[d], first - start)
         if run is None:
             continue
         head, last = start + run[0], start + run[1]
