@@ -427,3 +427,83 @@ def test_of_a_repeated_headline_the_first_copy_is_body_and_the_others_boilerplat
     assert (again[first + 1 : first + 3] == Label.BOILERPLATE.text).all()
     monkeypatch.setattr(P, "headline_copies", lambda probs, *args: probs)
     assert (model.predict_docs([copied])[0][first : first + 3] != again[first : first + 3]).any()
+
+
+def test_comment_openers_flag_counted_headers_and_author_lines():
+    from scrapeseg.train.features import comment_openers
+
+    lines = {
+        "{ 167 comments }": True, "{ 9 comments… read them below or add one }": True, "Leave a Reply": True,
+        "53 Responses to “A long story”": True, "Progress Trap said,": True, "Jane Doe says:": True,
+        "Comments": False, "Discussion": False, "He said, she said and then they both left the room.": False,
+        "Posted on 12 May 2012 by Jane": False, "The council said, on Monday, that the bridge will close.": False,
+    }
+    batch, dense, _ = featurize([list(lines)], 2**12)
+    assert dict(zip(lines, comment_openers(batch.texts, dense).tolist())) == lines
+
+
+def _comment_facts(texts, opener, stop, words):
+    from scrapeseg.train.predict import LineFacts
+
+    n = len(texts)
+    return LineFacts(np.zeros(n, bool), np.zeros(n, bool), np.array(opener), np.array(stop), np.array(words))
+
+
+def test_comment_sections_make_body_after_the_article_boilerplate_until_a_teaser_header():
+    from scrapeseg.train.predict import comment_sections
+
+    classes = np.array(Label.names())
+    B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
+    # doc 1: article (60 words), opener, two comments, a teaser header, a teaser, a body-like line.
+    # doc 2: a byline's "4 Comments" above the article opens nothing; a teaser-labelled opener neither.
+    probs = np.array([B, B, X, B, B, T, T, B] + [X, X, B, B, T, B])
+    opener = [0, 0, 0, 1, 0, 0, 0, 0] + [0, 1, 0, 0, 1, 0]
+    stop = [0, 0, 0, 0, 0, 1, 0, 0] + [0, 0, 0, 0, 0, 0]
+    words = [30, 30, 2, 2, 20, 2, 8, 20] + [3, 2, 40, 40, 2, 20]
+    facts = _comment_facts(range(14), opener, stop, words)
+    after = comment_sections(probs.copy(), facts, np.array([8, 6]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == (
+        ["body", "body", "boilerplate", "boilerplate", "boilerplate", "teaser", "teaser", "body"]
+        + ["boilerplate", "boilerplate", "body", "body", "teaser", "body"]
+    )
+    assert after[3].tolist() == pytest.approx([0.0, 0.1, 0.9])
+    changed = [3, 4]
+    assert np.array_equal(np.delete(after, changed, axis=0), np.delete(probs, changed, axis=0))
+
+
+def test_comment_sections_need_the_article_to_end_right_above_the_opener():
+    from scrapeseg.train.predict import MAX_GAP_AFTER_BODY, MIN_ARTICLE_WORDS, comment_sections
+
+    classes = np.array(Label.names())
+    B, X = [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]
+    gap = MAX_GAP_AFTER_BODY + 1
+    probs = np.array([B] + [X] * gap + [X, B])
+    words = [MIN_ARTICLE_WORDS] + [1] * gap + [2, 30]
+    opener = [0] * (gap + 1) + [1, 0]
+    facts = _comment_facts(range(len(probs)), opener, [0] * len(probs), words)
+    assert comment_sections(probs.copy(), facts, np.array([len(probs)]), classes).tolist() == probs.tolist()
+    short = _comment_facts(range(3), [0, 1, 0], [0, 0, 0], [MIN_ARTICLE_WORDS - 1, 2, 30])
+    assert comment_sections(np.array([B, X, B]), short, np.array([3]), classes).tolist() == [B, X, B]
+    enough = _comment_facts(range(3), [0, 1, 0], [0, 0, 0], [MIN_ARTICLE_WORDS, 2, 30])
+    assert comment_sections(np.array([B, X, B]), enough, np.array([3]), classes).argmax(axis=1).tolist() == [0, 2, 2]
+
+
+def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypatch):
+    import scrapeseg.train.predict as P
+
+    data = small_train
+    model = SegmentClassifier(**SMALL).fit(data["docs"], data["labels"], groups=data["domains"])
+    doc = next(d for d, lab in zip(data["docs"], data["labels"])
+               if sum(len(t.split()) for t, y in zip(d, lab) if y == Label.BODY.value) >= 2 * P.MIN_ARTICLE_WORDS)
+    labels = model.predict_docs([doc])[0]
+    body = [t for t, y in zip(doc, labels) if y == Label.BODY.text]
+    last = int(np.flatnonzero(labels == Label.BODY.text)[-1])
+    # Comments that read exactly like the article: only the section tells them apart.
+    thread = doc[: last + 1] + ["{ 3 comments }", body[1], "Jane Doe says:", body[2]]
+    monkeypatch.setattr(P, "comment_sections", lambda probs, *args: probs)
+    unaided = model.predict_docs([thread])[0]
+    monkeypatch.undo()
+    again = model.predict_docs([thread])[0]
+    assert (unaided[last + 1:] == Label.BODY.text).any()
+    assert (again[last + 1:] == Label.BOILERPLATE.text).all()
+    assert again[: last + 1].tolist() == unaided[: last + 1].tolist()

@@ -622,6 +622,37 @@ def _comment_header_line(text: str) -> int:
     return _COMMENT_HEADER.search(text.strip()) is not None
 
 
+# The openers the predictor's comment pass trusts: a counted or invited comment header (bare
+# "Comments" or "Discussion" also head an article's own sections) or a comment's author line.
+_COMMENT_OPENER = re.compile(
+    r"^(\d+\s+(comments?|responses?|replies|thoughts)\b|(leave|post|add|write) (a|your) (reply|comment|response)$|"
+    r"reader comments|comments are closed|join the (discussion|conversation))",
+    re.I,
+)
+_COMMENT_AUTHOR = re.compile(r"^\S+(\s+\S+){0,3}\s+(said,|says:)$", re.I)
+OPENER_STRIP = " {}()[]<>-–—:|•*#…"
+OPENER_EXTRA_TOKENS = 2  # "{ 167 comments }" and "— Leave a reply —" are headers too
+
+
+def _comment_opener_line(text: str) -> int:
+    """Whether a short line surely opens user comments: "{ 12 comments }", "Leave a Reply", "Jane says:"."""
+    text, header = text.strip(), text.strip(OPENER_STRIP)
+    if len(header.split()) > MAX_COMMENT_HEADER_WORDS:
+        return 0
+    return int(_COMMENT_OPENER.search(header) is not None or _COMMENT_AUTHOR.match(text) is not None)
+
+
+def comment_openers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which lines surely open user comments (see _comment_opener_line), from the batch's texts and dense features."""
+    column = DENSE_NAMES.index
+    # Tokens, not words: brackets and ellipses may count. log_words is float32: compare halfway to the next count.
+    short = dense[:, column("log_words")] < np.log1p(MAX_COMMENT_HEADER_WORDS + OPENER_EXTRA_TOKENS + 0.5)
+    cued = ((dense[:, column("cue_comments")] > 0) | (dense[:, column("first_digit")] > 0)
+            | (dense[:, column("last_colon")] > 0) | (dense[:, column("last_punct")] > 0))
+    rows = np.flatnonzero(short & cued & (dense[:, column("date_byline")] == 0))
+    return _line_tests(_comment_opener_line, texts, rows, len(dense)) != 0
+
+
 def _date_or_byline_line(text: str) -> int:
     """Whether a line holds a date, time or byline."""
     return int(DATE_OR_BYLINE.search(text) is not None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -31,8 +32,31 @@ SKLEARN_MODULE = "sklearn"
 PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
+TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
+MIN_ARTICLE_WORDS = 50  # a comment header closes an article, so it needs one above it
+MAX_GAP_AFTER_BODY = 10  # lines between the article's last body line and its comment header (share bars, tags)
 MAX_PROMO_WORDS = 12  # a longer line that mentions an app store or a newsletter may be an article's sentence
 PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+
+
+class LineFacts(NamedTuple):
+    """What the context passes read of each line, flat over a batch's documents."""
+
+    repeat: np.ndarray  # the (case-folded) text equals the line before's
+    promo: np.ndarray  # a short strong promo line (see promo_lines)
+    opener: np.ndarray  # surely opens user comments (features.comment_openers)
+    stop: np.ndarray  # a teaser header, which ends a comment section
+    words: np.ndarray  # word count
+
+    @classmethod
+    def empty(cls, n: int) -> LineFacts:
+        """Facts for n lines, all false and zero, to be filled chunk by chunk."""
+        return cls(*(np.zeros(n, dtype=bool) for _ in range(4)), np.zeros(n, dtype=np.int64))
+
+    def fill(self, row: int, chunk: LineFacts) -> None:
+        """Copy a chunk's facts in from row on."""
+        for mine, theirs in zip(self, chunk):
+            mine[row:row + len(theirs)] = theirs
 
 
 def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -105,6 +129,45 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
         copies = [k for k in range(head + 1, last) if k == first or is_body[k]]
         probs[copies, boilerplate] += probs[copies, body]
         probs[copies, body] = 0.0
+    return probs
+
+
+def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with the body lines of user comment sections made boilerplate.
+
+    Comments read like the article, often more so than its captions, and the guidelines make them
+    boilerplate. A section opens at a line facts.opener flags ("{ 12 comments }", "Leave a Reply",
+    "Jane says:") when at least MIN_ARTICLE_WORDS body words lie above it and its nearest body line
+    is at most MAX_GAP_AFTER_BODY lines up: the article has just ended there, where a byline's
+    "4 Comments" or a list of links further down have no article right above. The section runs
+    to the next teaser header (facts.stop), which starts the related stories after the comments,
+    or to the document's end. Its body lines' body scores move to boilerplate; its teaser lines stay.
+    """
+    rows = np.flatnonzero(facts.opener)
+    if len(rows) == 0:
+        return probs
+    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
+    teaser = int(np.flatnonzero(classes == Label.TEASER.text)[0])
+    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    doc_start = np.cumsum(doc_len) - doc_len
+    doc_of = np.searchsorted(doc_start, rows, side="right") - 1
+    for d in np.unique(doc_of).tolist():
+        start, end = int(doc_start[d]), int(doc_start[d] + doc_len[d])
+        is_body = probs[start:end].argmax(axis=1) == body
+        words = facts.words[start:end]
+        closed = start
+        for h in rows[doc_of == d].tolist():
+            if h < closed or probs[h].argmax() == teaser:
+                continue
+            above = np.flatnonzero(is_body[:h - start])
+            if len(above) == 0 or h - start - above[-1] - 1 > MAX_GAP_AFTER_BODY or words[above].sum() < MIN_ARTICLE_WORDS:
+                continue
+            stops = np.flatnonzero(facts.stop[h + 1:end])
+            closed = h + 1 + int(stops[0]) if len(stops) else end
+            section = h + np.flatnonzero(is_body[h - start:closed - start])
+            probs[section, boilerplate] += probs[section, body]
+            probs[section, body] = 0.0
+            is_body[section - start] = False
     return probs
 
 
@@ -227,18 +290,17 @@ class LinePredictor:
         doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         n_classes = len(self.classes_)
         out = np.zeros((int(doc_len.sum()), n_classes))
-        repeats = np.zeros(len(out), dtype=bool)
-        promos = np.zeros(len(out), dtype=bool)
+        facts = LineFacts.empty(len(out))
         row = 0
         for start in range(0, len(docs), PREDICT_CHUNK_DOCS):
             chunk = docs[start:start + PREDICT_CHUNK_DOCS]
-            p, repeat, promo = self._stacked(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
+            p, chunk_facts = self._stacked(chunk, None if markup is None else markup[start:start + PREDICT_CHUNK_DOCS])
             out[row:row + len(p)] = p
-            repeats[row:row + len(p)] = repeat
-            promos[row:row + len(p)] = promo
+            facts.fill(row, chunk_facts)
             row += len(p)
-        probs = promo_lines(self._chained(doc_len, out), promos, self.classes_)
-        return doc_len, self._recalled(docs, headline_copies(probs, repeats, docs, self.classes_))
+        probs = promo_lines(self._chained(doc_len, out), facts.promo, self.classes_)
+        probs = headline_copies(probs, facts.repeat, docs, self.classes_)
+        return doc_len, self._recalled(docs, comment_sections(probs, facts, doc_len, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
@@ -253,16 +315,21 @@ class LinePredictor:
         return probs
 
     def _stacked(self, docs, markup=None):
-        """The last stacked pass's probabilities of the lines of docs (before the chain pass), which lines repeat the line before, which are short promos."""
+        """The last stacked pass's probabilities of the lines of docs (before the chain pass) and the LineFacts the context passes read."""
         # Fortran order: the stacked pass's inputs are built column by column (the same values, and
         # the same products, bit for bit).
         batch, dense, tokens = F.featurize(docs, self.n_features, sparse=False, order="F")
         dense = self._with_markup(docs, dense, markup)
         n_classes = len(self.classes_)
         if len(batch) == 0:
-            return np.zeros((0, n_classes)), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-        repeat = dense[:, PREV_SAME_COLUMN] > 0
-        promo = (dense[:, STRONG_PROMO_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS)
+            return np.zeros((0, n_classes)), LineFacts.empty(0)
+        facts = LineFacts(
+            repeat=dense[:, PREV_SAME_COLUMN] > 0,
+            promo=(dense[:, STRONG_PROMO_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS),
+            opener=F.comment_openers(batch.texts, dense),
+            stop=dense[:, TEASER_HEADER_COLUMN] > 0,
+            words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
+        )
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
         # X is rebuilt for every pass, so an MLP stacker may clip it in place.
@@ -270,7 +337,7 @@ class LinePredictor:
         if self.passes == 3:
             p2 = self._proba(self.stackers_[0], X, n_classes, scratch)
             X = np.hstack([self._context(batch, dense, p2), p1])
-        return self._proba(self.stackers_[-1], X, n_classes, scratch), repeat, promo
+        return self._proba(self.stackers_[-1], X, n_classes, scratch), facts
 
     def _chained(self, doc_len, probs):
         """probs (flat, documents of doc_len lines in order) after the chain pass, when the model has one.
