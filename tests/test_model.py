@@ -445,8 +445,8 @@ def test_comment_openers_flag_counted_headers_and_author_lines():
 def _comment_facts(texts, opener, stop, words):
     from scrapeseg.train.predict import LineFacts
 
-    n = len(texts)
-    return LineFacts(np.zeros(n, bool), np.zeros(n, bool), np.array(opener), np.array(stop), np.array(words))
+    empty = LineFacts.empty(len(texts))
+    return empty._replace(opener=np.array(opener, bool), stop=np.array(stop, bool), words=np.array(words))
 
 
 def test_comment_sections_make_body_after_the_article_boilerplate_until_a_teaser_header():
@@ -496,10 +496,10 @@ def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypa
     doc = next(d for d, lab in zip(data["docs"], data["labels"])
                if sum(len(t.split()) for t, y in zip(d, lab) if y == Label.BODY.value) >= 2 * P.MIN_ARTICLE_WORDS)
     labels = model.predict_docs([doc])[0]
-    body = [t for t, y in zip(doc, labels) if y == Label.BODY.text]
+    body = [t for t, y in zip(doc, labels) if y == Label.BODY.text and len(t.split()) >= P.MIN_PARAGRAPH_WORDS]
     last = int(np.flatnonzero(labels == Label.BODY.text)[-1])
     # Comments that read exactly like the article: only the section tells them apart.
-    thread = doc[: last + 1] + ["{ 3 comments }", body[1], "Jane Doe says:", body[2]]
+    thread = doc[: last + 1] + ["{ 3 comments }", body[0], "Jane Doe says:", body[1]]
     monkeypatch.setattr(P, "comment_sections", lambda probs, *args: probs)
     unaided = model.predict_docs([thread])[0]
     monkeypatch.undo()
@@ -507,3 +507,28 @@ def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypa
     assert (unaided[last + 1:] == Label.BODY.text).any()
     assert (again[last + 1:] == Label.BOILERPLATE.text).all()
     assert again[: last + 1].tolist() == unaided[: last + 1].tolist()
+
+
+def test_article_tail_makes_short_lines_below_the_last_paragraph_boilerplate():
+    from scrapeseg.train.predict import MAX_TAIL_WORDS, MIN_PARAGRAPH_WORDS, LineFacts, article_tail
+
+    classes = np.array(Label.names())
+    B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
+    # short caption inside the article, last paragraph, alt text, a sign-off sentence, a long tail line,
+    # a teaser; then a document with no paragraph at all, and an empty one.
+    probs = np.array([B, B, B, B, B, B, T] + [B, B])
+    words = [MIN_PARAGRAPH_WORDS, 2, MIN_PARAGRAPH_WORDS, 2, 3, MAX_TAIL_WORDS + 1, 2] + [3, MIN_PARAGRAPH_WORDS - 1]
+    ends = [True, False, True, False, True, False, False] + [False, True]
+    facts = LineFacts.empty(len(probs))._replace(sentence_end=np.array(ends), words=np.array(words))
+    after = article_tail(probs.copy(), facts, np.array([7, 2, 0]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["body", "body", "body", "boilerplate", "body", "body", "teaser", "body", "body"]
+    assert after[3].tolist() == pytest.approx([0.0, 0.1, 0.9])
+
+
+def test_ends_sentence_accepts_quotes_but_not_brackets_or_guillemets():
+    from scrapeseg.train.predict import _ends_sentence
+
+    lines = {"Thanks for reading.": True, "“Really?”": True, "Stop!": True, "Photo (AFP)": False, "more »": False,
+             "Orange background": False}
+    batch, dense, _ = featurize([list(lines)], 2**12)
+    assert dict(zip(lines, _ends_sentence(batch.texts, dense).tolist())) == lines

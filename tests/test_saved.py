@@ -143,3 +143,11 @@ def test_extract_cli_and_bad_model(small_model, corpora, tmp_path):
     assert done.stdout == expected + "\n"
     bad = _cli("classify", "--model", str(tmp_path / "none.joblib"), str(corpora / SEED))
     assert bad.returncode == 2 and "not found" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_the_seeds_long_teaser_line_is_a_teaser(small_model, corpora):
+    gold = [json.loads(line) for line in (corpora / "seed" / "000_1aae7a17f217d36a.labels.jsonl").read_text().splitlines()]
+    got = load_model(small_model).classify((corpora / SEED).read_text(encoding="utf-8"))
+    longest = max(range(len(gold)), key=lambda i: len(got[i].text))
+    assert len(got[longest].text) > 3000 and gold[longest]["label"] == Label.TEASER.text
+    assert got[longest].label == Label.TEASER.text, got[longest].scores

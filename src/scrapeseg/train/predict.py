@@ -8,6 +8,7 @@ scikit-learn (and the pandas and scipy.stats it pulls in) costs more than the re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import chain
 from pathlib import Path
@@ -33,10 +34,23 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
+SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
+MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
+MAX_TAIL_WORDS = 5  # alt texts, buttons and widget titles; an author's sign-off ends a sentence
+TAIL_LOG_WORDS = float(np.log1p(MAX_TAIL_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’]?\s*$")
 MIN_ARTICLE_WORDS = 50  # a comment header closes an article, so it needs one above it
 MAX_GAP_AFTER_BODY = 10  # lines between the article's last body line and its comment header (share bars, tags)
 MAX_PROMO_WORDS = 12  # a longer line that mentions an app store or a newsletter may be an article's sentence
 PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+
+
+def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which short lines end a sentence: a full stop, question or exclamation mark, maybe quoted (not a bracket or "»")."""
+    rows = np.flatnonzero((dense[:, SENTENCE_END_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < TAIL_LOG_WORDS))
+    out = np.zeros(len(dense), dtype=bool)
+    out[rows] = [SENTENCE_END.search(texts[i]) is not None for i in rows.tolist()]
+    return out
 
 
 class LineFacts(NamedTuple):
@@ -46,12 +60,13 @@ class LineFacts(NamedTuple):
     promo: np.ndarray  # a short strong promo line (see promo_lines)
     opener: np.ndarray  # surely opens user comments (features.comment_openers)
     stop: np.ndarray  # a teaser header, which ends a comment section
+    sentence_end: np.ndarray  # a short line that ends a sentence (_ends_sentence)
     words: np.ndarray  # word count
 
     @classmethod
     def empty(cls, n: int) -> LineFacts:
         """Facts for n lines, all false and zero, to be filled chunk by chunk."""
-        return cls(*(np.zeros(n, dtype=bool) for _ in range(4)), np.zeros(n, dtype=np.int64))
+        return cls(*(np.zeros(n, dtype=bool) for _ in range(5)), np.zeros(n, dtype=np.int64))
 
     def fill(self, row: int, chunk: LineFacts) -> None:
         """Copy a chunk's facts in from row on."""
@@ -168,6 +183,36 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, c
             probs[section, boilerplate] += probs[section, body]
             probs[section, body] = 0.0
             is_body[section - start] = False
+    return probs
+
+
+def _last_per_doc(values: np.ndarray, doc_len: np.ndarray) -> np.ndarray:
+    """The largest of values within each document (-1 for an empty one)."""
+    out = np.full(len(doc_len), -1, dtype=np.int64)
+    filled = doc_len > 0
+    if filled.any():
+        out[filled] = np.maximum.reduceat(values, (np.cumsum(doc_len) - doc_len)[filled])
+    return out
+
+
+def article_tail(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with the short lines after a document's last long body line made boilerplate.
+
+    An article ends with its last paragraph; short lines after it that read as body are image
+    alt texts, promo buttons and widget titles ("Orange background", "Try our features"), which
+    the guidelines make boilerplate. Lines of at most MAX_TAIL_WORDS words that do not end a
+    sentence, below the last body line of at least MIN_PARAGRAPH_WORDS words, lose their body score to
+    boilerplate (jusText's context pass, run at the article's end).
+    """
+    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
+    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    is_body = probs.argmax(axis=1) == body
+    rows = np.arange(len(probs))
+    last_long = _last_per_doc(np.where(is_body & (facts.words >= MIN_PARAGRAPH_WORDS), rows, -1), doc_len)
+    tail = np.flatnonzero(is_body & (facts.words <= MAX_TAIL_WORDS) & ~facts.sentence_end
+                          & (rows > np.repeat(last_long, doc_len)) & (np.repeat(last_long, doc_len) >= 0))
+    probs[tail, boilerplate] += probs[tail, body]
+    probs[tail, body] = 0.0
     return probs
 
 
@@ -300,7 +345,8 @@ class LinePredictor:
             row += len(p)
         probs = promo_lines(self._chained(doc_len, out), facts.promo, self.classes_)
         probs = headline_copies(probs, facts.repeat, docs, self.classes_)
-        return doc_len, self._recalled(docs, comment_sections(probs, facts, doc_len, self.classes_))
+        probs = comment_sections(probs, facts, doc_len, self.classes_)
+        return doc_len, self._recalled(docs, article_tail(probs, facts, doc_len, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
@@ -328,6 +374,7 @@ class LinePredictor:
             promo=(dense[:, STRONG_PROMO_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS),
             opener=F.comment_openers(batch.texts, dense),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
+            sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
         )
         p1 = self._linear_proba(dense, tokens)
