@@ -532,3 +532,18 @@ def test_ends_sentence_accepts_quotes_but_not_brackets_or_guillemets():
              "Orange background": False}
     batch, dense, _ = featurize([list(lines)], 2**12)
     assert dict(zip(lines, _ends_sentence(batch.texts, dense).tolist())) == lines
+
+
+def test_lone_paragraph_gives_a_document_without_body_its_likeliest_paragraph():
+    from scrapeseg.train.predict import MIN_PARAGRAPH_WORDS, LineFacts, lone_paragraph
+
+    classes = np.array(Label.names())
+    # doc 1: no body; the long line wins on body score x words though the short one has the higher score.
+    # doc 2: already has body. doc 3: no body and no line long enough. doc 4: empty.
+    probs = np.array([[0.3, 0.1, 0.6], [0.1, 0.05, 0.85], [0.0, 0.9, 0.1]] + [[0.6, 0.1, 0.3], [0.2, 0.1, 0.7]] + [[0.4, 0.0, 0.6]])
+    words = [3, MIN_PARAGRAPH_WORDS * 2, 30] + [40, 40] + [MIN_PARAGRAPH_WORDS - 1]
+    facts = LineFacts.empty(len(probs))._replace(words=np.array(words))
+    after = lone_paragraph(probs.copy(), facts, np.array([3, 2, 1, 0]), classes)
+    assert after[1].tolist() == [0.85, 0.05, 0.1]
+    assert np.array_equal(np.delete(after, 1, axis=0), np.delete(probs, 1, axis=0))
+    assert np.allclose(after.sum(axis=1), 1.0)

@@ -216,6 +216,30 @@ def article_tail(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, class
     return probs
 
 
+def lone_paragraph(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with one body line in each document that has none: the paragraph most likely to be its article.
+
+    The kit's scrapes are article pages, and an extractor that returns nothing scores nothing; a
+    short article (a photo post, a video page) can leave every line under the body threshold. The
+    line with the highest body score times word count, if it has at least MIN_PARAGRAPH_WORDS
+    words, becomes body: its body score swaps places with its top score.
+    """
+    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
+    rows = np.arange(len(probs))
+    is_body = probs.argmax(axis=1) == body
+    doc_start = np.cumsum(doc_len) - doc_len
+    empty = np.flatnonzero((_last_per_doc(np.where(is_body, rows, -1), doc_len) < 0) & (doc_len > 0))
+    for d in empty.tolist():
+        start, end = int(doc_start[d]), int(doc_start[d] + doc_len[d])
+        expected = probs[start:end, body] * facts.words[start:end]
+        best = start + int(expected.argmax())
+        if facts.words[best] < MIN_PARAGRAPH_WORDS or expected.max() <= 0:
+            continue
+        top = int(probs[best].argmax())
+        probs[best, body], probs[best, top] = probs[best, top], probs[best, body]
+    return probs
+
+
 def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarray, clip_hi: np.ndarray, X, overwrite_x: bool = False) -> np.ndarray:
     """Class probabilities of a ReLU network with softmax output over inputs clipped to [clip_lo, clip_hi].
 
@@ -346,7 +370,8 @@ class LinePredictor:
         probs = promo_lines(self._chained(doc_len, out), facts.promo, self.classes_)
         probs = headline_copies(probs, facts.repeat, docs, self.classes_)
         probs = comment_sections(probs, facts, doc_len, self.classes_)
-        return doc_len, self._recalled(docs, article_tail(probs, facts, doc_len, self.classes_))
+        probs = article_tail(probs, facts, doc_len, self.classes_)
+        return doc_len, self._recalled(docs, lone_paragraph(probs, facts, doc_len, self.classes_))
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
