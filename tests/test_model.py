@@ -547,3 +547,26 @@ def test_lone_paragraph_gives_a_document_without_body_its_likeliest_paragraph():
     assert after[1].tolist() == [0.85, 0.05, 0.1]
     assert np.array_equal(np.delete(after, 1, axis=0), np.delete(probs, 1, axis=0))
     assert np.allclose(after.sum(axis=1), 1.0)
+
+
+def test_context_passes_param_picks_the_rule_passes(small_train):
+    import scrapeseg.train.predict as P
+
+    data = small_train
+    model = SegmentClassifier(**SMALL).fit(data["docs"], data["labels"], groups=data["domains"])
+    doc = next(d for d, lab in zip(data["docs"], data["labels"])
+               if sum(len(t.split()) for t, y in zip(d, lab) if y == Label.BODY.value) >= 2 * P.MIN_ARTICLE_WORDS)
+    labels = model.predict_docs([doc])[0]
+    last = int(np.flatnonzero(labels == Label.BODY.text)[-1])
+    long_body = [t for t, y in zip(doc, labels) if y == Label.BODY.text and len(t.split()) >= P.MIN_PARAGRAPH_WORDS]
+    thread = doc[: last + 1] + ["{ 3 comments }", long_body[0], "Jane Doe says:", long_body[1], "Orange background"]
+    every = model.predict_proba_docs([thread])[0]
+    model.set_params(context_passes=[])
+    raw = model.predict_proba_docs([thread])[0]
+    model.set_params(context_passes=["comments"])
+    comments_only = model.predict_proba_docs([thread])[0]
+    assert not np.array_equal(raw, every) and not np.array_equal(raw, comments_only)
+    assert np.array_equal(comments_only[: last + 1], raw[: last + 1])
+    for bad in (["comments", "nope"], "comments"):
+        with pytest.raises(ValueError, match="context_passes"):
+            SegmentClassifier(**SMALL, context_passes=bad).fit(data["docs"][:4], data["labels"][:4])

@@ -45,7 +45,7 @@ from threadpoolctl import threadpool_limits
 
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
-from scrapeseg.train.predict import DENSE_CLIP, LinePredictor, mlp_forward
+from scrapeseg.train.predict import CONTEXT_PASSES, DENSE_CLIP, LinePredictor, mlp_forward
 
 
 def _chain_counts(codes: np.ndarray, batch, n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,6 +152,10 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
     teaser_augment: share of training documents given a synthetic related-stories block of teaser
         cards after their body in fit (:mod:`scrapeseg.train.augment`, built in memory, seeded by
         random_state); 0 turns it off. Text-only models only.
+    context_passes: the rule passes run after the chain pass, among
+        :data:`scrapeseg.train.predict.CONTEXT_PASSES` ("promo", "headline", "comments", "tail",
+        "lone"; they always run in that order). All by default; an empty list gives the chain
+        pass's probabilities as they are. They change no fitted attribute.
     random_state: seed of every random choice.
     n_threads: OpenMP and BLAS threads (None: all cores). One is the default because spinning
         OpenMP threads collapse on a busy 2-core machine (10x slower measured).
@@ -181,6 +185,7 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         transition_power: float | None = 0.75,
         prior_power: float = 0.25,
         teaser_augment: float = 0.0,
+        context_passes: Sequence[str] = CONTEXT_PASSES,
         random_state: int = 0,
         n_threads: int | None = 1,
     ):
@@ -206,6 +211,7 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         self.transition_power = transition_power
         self.prior_power = prior_power
         self.teaser_augment = teaser_augment
+        self.context_passes = context_passes
         self.random_state = random_state
         self.n_threads = n_threads
 
@@ -254,6 +260,9 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
     def _fit(self, docs, y, groups, markup, sample_weight=None, remember=None):
         if self.passes not in (2, 3):
             raise ValueError(f"passes must be 2 or 3, not {self.passes!r}")
+        unknown = [name for name in self.context_passes if name not in CONTEXT_PASSES]
+        if isinstance(self.context_passes, str) or unknown:
+            raise ValueError(f"context_passes must be a list of {list(CONTEXT_PASSES)}, not {self.context_passes!r}")
         docs = [list(d) for d in docs]
         if len(y) != len(docs):
             raise ValueError(f"{len(docs)} documents but labels for {len(y)}")

@@ -33,6 +33,8 @@ SKLEARN_MODULE = "sklearn"
 PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
+# The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
+PROMO_PASS, HEADLINE_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = ("promo", "headline", "comments", "tail", "lone")
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
 MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
@@ -367,11 +369,24 @@ class LinePredictor:
             out[row:row + len(p)] = p
             facts.fill(row, chunk_facts)
             row += len(p)
-        probs = promo_lines(self._chained(doc_len, out), facts.promo, self.classes_)
-        probs = headline_copies(probs, facts.repeat, docs, self.classes_)
-        probs = comment_sections(probs, facts, doc_len, self.classes_)
-        probs = article_tail(probs, facts, doc_len, self.classes_)
-        return doc_len, self._recalled(docs, lone_paragraph(probs, facts, doc_len, self.classes_))
+        probs = self._context_passes(self._chained(doc_len, out), facts, docs, doc_len)
+        return doc_len, self._recalled(docs, probs)
+
+    def _context_passes(self, probs, facts: LineFacts, docs, doc_len):
+        """probs after the rule passes named in context_passes, always in CONTEXT_PASSES order."""
+        chosen = getattr(self, "context_passes", CONTEXT_PASSES)  # classifiers saved before the param ran them all
+        classes = self.classes_
+        if PROMO_PASS in chosen:
+            probs = promo_lines(probs, facts.promo, classes)
+        if HEADLINE_PASS in chosen:
+            probs = headline_copies(probs, facts.repeat, docs, classes)
+        if COMMENTS_PASS in chosen:
+            probs = comment_sections(probs, facts, doc_len, classes)
+        if TAIL_PASS in chosen:
+            probs = article_tail(probs, facts, doc_len, classes)
+        if LONE_PASS in chosen:
+            probs = lone_paragraph(probs, facts, doc_len, classes)
+        return probs
 
     def _recalled(self, docs, probs):
         """probs with every line whose text the memory holds set to its remembered label."""
