@@ -76,6 +76,18 @@ class LineFacts(NamedTuple):
             mine[row:row + len(theirs)] = theirs
 
 
+def _column(classes: np.ndarray, label: Label) -> int:
+    """The probability column of a label in classes."""
+    return int(np.flatnonzero(classes == label.text)[0])
+
+
+def _body_to_boilerplate(probs: np.ndarray, rows, classes: np.ndarray) -> None:
+    """Move the body score of the given rows to boilerplate, in place."""
+    body, boilerplate = _column(classes, Label.BODY), _column(classes, Label.BOILERPLATE)
+    probs[rows, boilerplate] += probs[rows, body]
+    probs[rows, body] = 0.0
+
+
 def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """probs with every short promo line ("Download the app", "Subscribe now", cookie notices) made boilerplate.
 
@@ -87,7 +99,7 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     rows = np.flatnonzero(promos)
     if len(rows) == 0:
         return probs
-    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    boilerplate = _column(classes, Label.BOILERPLATE)
     total = probs[rows].sum(axis=1)
     probs[rows] = 0.0
     probs[rows, boilerplate] = total
@@ -124,12 +136,11 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
     stay as predicted.
     """
     rows = np.flatnonzero(repeats)
-    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
+    body = _column(classes, Label.BODY)
     is_body = probs.argmax(axis=1) == body
     body_rows = np.flatnonzero(is_body)
     if len(rows) == 0 or len(body_rows) == 0:
         return probs
-    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
     doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     doc_start = np.cumsum(doc_len) - doc_len
     with_copies = np.unique(np.searchsorted(doc_start, rows, side="right") - 1)
@@ -144,8 +155,7 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
         head, last = start + run[0], start + run[1]
         probs[head] = probs[first]
         copies = [k for k in range(head + 1, last) if k == first or is_body[k]]
-        probs[copies, boilerplate] += probs[copies, body]
-        probs[copies, body] = 0.0
+        _body_to_boilerplate(probs, copies, classes)
     return probs
 
 
@@ -163,9 +173,8 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, c
     rows = np.flatnonzero(facts.opener)
     if len(rows) == 0:
         return probs
-    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
-    teaser = int(np.flatnonzero(classes == Label.TEASER.text)[0])
-    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    body = _column(classes, Label.BODY)
+    teaser = _column(classes, Label.TEASER)
     doc_start = np.cumsum(doc_len) - doc_len
     doc_of = np.searchsorted(doc_start, rows, side="right") - 1
     for d in np.unique(doc_of).tolist():
@@ -182,8 +191,7 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, c
             stops = np.flatnonzero(facts.stop[h + 1:end])
             closed = h + 1 + int(stops[0]) if len(stops) else end
             section = h + np.flatnonzero(is_body[h - start:closed - start])
-            probs[section, boilerplate] += probs[section, body]
-            probs[section, body] = 0.0
+            _body_to_boilerplate(probs, section, classes)
             is_body[section - start] = False
     return probs
 
@@ -206,15 +214,13 @@ def article_tail(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, class
     sentence, below the last body line of at least MIN_PARAGRAPH_WORDS words, lose their body score to
     boilerplate (jusText's context pass, run at the article's end).
     """
-    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
-    boilerplate = int(np.flatnonzero(classes == Label.BOILERPLATE.text)[0])
+    body = _column(classes, Label.BODY)
     is_body = probs.argmax(axis=1) == body
     rows = np.arange(len(probs))
     last_long = _last_per_doc(np.where(is_body & (facts.words >= MIN_PARAGRAPH_WORDS), rows, -1), doc_len)
-    tail = np.flatnonzero(is_body & (facts.words <= MAX_TAIL_WORDS) & ~facts.sentence_end
-                          & (rows > np.repeat(last_long, doc_len)) & (np.repeat(last_long, doc_len) >= 0))
-    probs[tail, boilerplate] += probs[tail, body]
-    probs[tail, body] = 0.0
+    end = np.repeat(last_long, doc_len)  # -1 in a document without a paragraph: no tail
+    tail = np.flatnonzero(is_body & (facts.words <= MAX_TAIL_WORDS) & ~facts.sentence_end & (rows > end) & (end >= 0))
+    _body_to_boilerplate(probs, tail, classes)
     return probs
 
 
@@ -226,7 +232,7 @@ def lone_paragraph(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, cla
     line with the highest body score times word count, if it has at least MIN_PARAGRAPH_WORDS
     words, becomes body: its body score swaps places with its top score.
     """
-    body = int(np.flatnonzero(classes == Label.BODY.text)[0])
+    body = _column(classes, Label.BODY)
     rows = np.arange(len(probs))
     is_body = probs.argmax(axis=1) == body
     doc_start = np.cumsum(doc_len) - doc_len
