@@ -322,7 +322,7 @@ def test_chain_pass_is_learned_and_can_be_turned_off(small_train):
 
 
 POOL = ["Storm hits the coast tonight", "STORM HITS THE COAST TONIGHT", "By Jane Doe, 3 May 2024", "Menu",
-        "The storm hit the coast late on Monday."]
+        "The storm hit the coast late on Monday.", "Will the storm hit the coast tonight?"]
 
 
 def _headline_oracle(texts, labels):
@@ -339,7 +339,7 @@ def _headline_oracle(texts, labels):
         anchor = first - 1
         while anchor >= 0 and first - anchor <= 4 and DATE_OR_BYLINE.search(texts[anchor]):
             anchor -= 1
-        shaped = anchor >= 0 and 4 <= len(texts[anchor].split()) <= 25 and not texts[anchor].endswith(".") and not DATE_OR_BYLINE.search(texts[anchor])
+        shaped = anchor >= 0 and 4 <= len(texts[anchor].split()) <= 25 and not texts[anchor].endswith((".", "…")) and not DATE_OR_BYLINE.search(texts[anchor])
         if not shaped:
             return None
     run = [k for k in range(len(texts)) if texts[k].casefold() == texts[anchor].casefold()]
@@ -396,6 +396,9 @@ def test_a_doubled_headline_above_the_byline_gets_its_first_copy_body():
     assert after[1].tolist() == probs[3].tolist()
     sentence = [doc[0], doc[1] + ".", doc[1] + ".", doc[3], doc[4]]
     assert headline_copies(probs.copy(), repeats, [sentence], classes).tolist() == probs.tolist()
+    question = [doc[0], "Will the storm hit the coast tonight?", "Will the storm hit the coast tonight?", doc[3], doc[4]]
+    after = headline_copies(probs.copy(), repeats, [question], classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["boilerplate", "body", "boilerplate", "body", "body"]
 
 
 def test_short_promo_lines_become_boilerplate_with_their_scores_summed(small_train):
@@ -570,3 +573,4 @@ def test_context_passes_param_picks_the_rule_passes(small_train):
     for bad in (["comments", "nope"], "comments"):
         with pytest.raises(ValueError, match="context_passes"):
             SegmentClassifier(**SMALL, context_passes=bad).fit(data["docs"][:4], data["labels"][:4])
+

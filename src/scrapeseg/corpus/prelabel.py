@@ -47,9 +47,9 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def headline_shaped(text: str) -> bool:
-    """Whether a line reads like a headline: MIN_HEADLINE_WORDS to MAX_HEADLINE_WORDS words and no sentence end."""
-    return MIN_HEADLINE_WORDS <= _words(text) <= MAX_HEADLINE_WORDS and not SENTENCE_END.search(text)
+def headline_shaped(text: str, ending: re.Pattern = SENTENCE_END) -> bool:
+    """Whether a line reads like a headline: MIN_HEADLINE_WORDS to MAX_HEADLINE_WORDS words and no `ending` (a sentence end)."""
+    return MIN_HEADLINE_WORDS <= _words(text) <= MAX_HEADLINE_WORDS and not ending.search(text)
 
 
 def first_pass(text: str) -> int:

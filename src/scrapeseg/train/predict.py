@@ -45,6 +45,8 @@ MIN_ARTICLE_WORDS = 50  # a comment header closes an article, so it needs one ab
 MAX_GAP_AFTER_BODY = 10  # lines between the article's last body line and its comment header (share bars, tags)
 MAX_PROMO_WORDS = 12  # a longer line that mentions an app store or a newsletter may be an article's sentence
 PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+# A repeated headline may ask or exclaim ("How much house can you get?"); a full stop makes it a sentence.
+STATEMENT_END = re.compile(r"[.…]$")
 
 
 def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
@@ -118,7 +120,7 @@ def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
     head = first - 1
     while head >= 0 and first - head <= BYLINE_WINDOW and DATE_OR_BYLINE.search(lines[head]):
         head -= 1
-    if head < 0 or not headline_shaped(lines[head]) or DATE_OR_BYLINE.search(lines[head]):
+    if head < 0 or not headline_shaped(lines[head], STATEMENT_END) or DATE_OR_BYLINE.search(lines[head]):
         return None
     start, end = copy_run(lines, head)
     return (start, end) if end - start > 1 else None
