@@ -512,6 +512,22 @@ def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypa
     assert again[: last + 1].tolist() == unaided[: last + 1].tolist()
 
 
+def test_long_paragraphs_keep_the_stackers_body_call_against_a_boilerplate_chain():
+    from scrapeseg.train.predict import MIN_LONG_WORDS, LineFacts, long_paragraphs
+
+    classes = np.array(Label.names())
+    B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
+    # a long paragraph outvoted by the chain, a short one, a long snippet the chain made teaser,
+    # a long line both call boilerplate, and a long line the stacker did not call body.
+    stacked = np.array([B, B, B, X, [0.3, 0.2, 0.5]])
+    chained = np.array([X, X, T, X, X])
+    words = [MIN_LONG_WORDS, MIN_LONG_WORDS - 1, 3 * MIN_LONG_WORDS, 100, 100]
+    facts = LineFacts.empty(len(words))._replace(words=np.array(words))
+    after = long_paragraphs(chained.copy(), stacked, facts, classes)
+    assert after[0].tolist() == B
+    assert np.array_equal(after[1:], chained[1:])
+
+
 def test_article_tail_makes_short_lines_below_the_last_paragraph_boilerplate():
     from scrapeseg.train.predict import MAX_TAIL_WORDS, MIN_PARAGRAPH_WORDS, LineFacts, article_tail
 
@@ -573,4 +589,3 @@ def test_context_passes_param_picks_the_rule_passes(small_train):
     for bad in (["comments", "nope"], "comments"):
         with pytest.raises(ValueError, match="context_passes"):
             SegmentClassifier(**SMALL, context_passes=bad).fit(data["docs"][:4], data["labels"][:4])
-

@@ -34,10 +34,13 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-PROMO_PASS, HEADLINE_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = ("promo", "headline", "comments", "tail", "lone")
+LONG_PASS, PROMO_PASS, HEADLINE_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = (
+    "long", "promo", "headline", "comments", "tail", "lone",
+)
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
 MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
+MIN_LONG_WORDS = 30  # a paragraph whose own words outweigh its neighbours' in the chain pass
 MAX_TAIL_WORDS = 5  # alt texts, buttons and widget titles; an author's sign-off ends a sentence
 TAIL_LOG_WORDS = float(np.log1p(MAX_TAIL_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’]?\s*$")
@@ -88,6 +91,22 @@ def _body_to_boilerplate(probs: np.ndarray, rows, classes: np.ndarray) -> None:
     body, boilerplate = _column(classes, Label.BODY), _column(classes, Label.BOILERPLATE)
     probs[rows, boilerplate] += probs[rows, body]
     probs[rows, body] = 0.0
+
+
+def long_paragraphs(probs: np.ndarray, stacked: np.ndarray, facts: LineFacts, classes: np.ndarray) -> np.ndarray:
+    """probs with each long line that the stacker calls body and the chain pass boilerplate given back its stacker scores.
+
+    The chain pass weighs every line's evidence alike, so a lone article paragraph between menu
+    and share lines (a one-paragraph news item) is outvoted by its one-word neighbours. A line of
+    at least MIN_LONG_WORDS words carries more evidence than they do. Lines the chain makes teaser
+    stay teaser: a related story's snippet reads like body on its own.
+    """
+    body, boilerplate = _column(classes, Label.BODY), _column(classes, Label.BOILERPLATE)
+    rows = np.flatnonzero(
+        (facts.words >= MIN_LONG_WORDS) & (stacked.argmax(axis=1) == body) & (probs.argmax(axis=1) == boilerplate)
+    )
+    probs[rows] = stacked[rows]
+    return probs
 
 
 def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -377,13 +396,15 @@ class LinePredictor:
             out[row:row + len(p)] = p
             facts.fill(row, chunk_facts)
             row += len(p)
-        probs = self._context_passes(self._chained(doc_len, out), facts, docs, doc_len)
+        probs = self._context_passes(self._chained(doc_len, out), out, facts, docs, doc_len)
         return doc_len, self._recalled(docs, probs)
 
-    def _context_passes(self, probs, facts: LineFacts, docs, doc_len):
-        """probs after the rule passes named in context_passes, always in CONTEXT_PASSES order."""
+    def _context_passes(self, probs, stacked, facts: LineFacts, docs, doc_len):
+        """probs after the rule passes named in context_passes, always in CONTEXT_PASSES order (stacked: before the chain pass)."""
         chosen = getattr(self, "context_passes", CONTEXT_PASSES)  # classifiers saved before the param ran them all
         classes = self.classes_
+        if LONG_PASS in chosen:
+            probs = long_paragraphs(probs, stacked, facts, classes)
         if PROMO_PASS in chosen:
             probs = promo_lines(probs, facts.promo, classes)
         if HEADLINE_PASS in chosen:
