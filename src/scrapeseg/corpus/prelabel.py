@@ -34,11 +34,12 @@ STRONG_PROMO = re.compile(
     re.I,
 )
 SENTENCE_END = re.compile(r"[.!?…\"'”’)]$")
-DATE_OR_BYLINE = re.compile(
-    r"^(by\s)|\b(ago|updated|published|posted)\b|\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|"
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
-    re.I,
+_BYLINE_OR_TIME = (
+    r"^(by\s)|\b(ago|updated|published|posted)\b|\b\d{1,2}:\d\d\b|"
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d"
 )
+BYLINE_OR_TIME = re.compile(_BYLINE_OR_TIME, re.I)
+DATE_OR_BYLINE = re.compile(_BYLINE_OR_TIME + r"|\b(19|20)\d\d\b", re.I)  # a year alone also counts
 UNDECIDED = -1
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from scrapeseg.corpus.gold import copy_run
-from scrapeseg.corpus.prelabel import BYLINE_WINDOW, DATE_OR_BYLINE, headline_shaped
+from scrapeseg.corpus.prelabel import BYLINE_OR_TIME, BYLINE_WINDOW, DATE_OR_BYLINE, headline_shaped
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
@@ -127,6 +127,16 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     return probs
 
 
+def _dateline(lines: Sequence[str], i: int) -> bool:
+    """Whether line i is a date or byline line, and not a repeated headline that names a year ("Paris 2024: …")."""
+    if BYLINE_OR_TIME.search(lines[i]):
+        return True
+    if DATE_OR_BYLINE.search(lines[i]) is None:
+        return False
+    start, end = copy_run(lines, i)
+    return end - start < 2
+
+
 def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
     """(start, end) of the run of adjacent copies that is the document's headline, in document lines.
 
@@ -137,9 +147,9 @@ def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
     if end - start > 1:
         return start, end
     head = first - 1
-    while head >= 0 and first - head <= BYLINE_WINDOW and DATE_OR_BYLINE.search(lines[head]):
+    while head >= 0 and first - head <= BYLINE_WINDOW and _dateline(lines, head):
         head -= 1
-    if head < 0 or not headline_shaped(lines[head], STATEMENT_END) or DATE_OR_BYLINE.search(lines[head]):
+    if head < 0 or not headline_shaped(lines[head], STATEMENT_END) or _dateline(lines, head):
         return None
     start, end = copy_run(lines, head)
     return (start, end) if end - start > 1 else None
