@@ -229,3 +229,24 @@ def test_human_labels_override_and_stale_ones_are_reported(small_build, caplog):
 def test_no_documents_at_all_is_a_clear_error(tmp_path):
     with pytest.raises(SystemExit, match="no documents found"):
         build_corpus([Source("raw", tmp_path / "absent", "raw")], tmp_path / "a", tmp_path / "s.parquet", tmp_path / "r.json")
+
+
+def test_in_article_read_more_lines_are_teaser_even_when_the_gold_keeps_them(tmp_path):
+    from scrapeseg.corpus.build import label_benchmark_page
+    from scrapeseg.corpus.teaser import in_article_teaser
+
+    assert in_article_teaser("Read more: Fifth story about the new bridge") and in_article_teaser("RELATED: Who is who in the row")
+    assert in_article_teaser("Read next: Ten places to retire in the sun")
+    assert not in_article_teaser("Watch: the mayor opens the bridge") and not in_article_teaser("More: Audio | Gadgets | Mobile")
+    assert not in_article_teaser("Read more") and not in_article_teaser("Read more: " + "word " * 30)
+    paragraphs = ["Body paragraph one of the main story with enough words to read like prose.",
+                  "Read more: Fifth story about the new bridge opening soon",
+                  "Body paragraph two of the main story, which goes on for a while longer."]
+    page = "<html><body><h1>Bridge opens</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>"
+    (tmp_path / "p.html.gz").write_bytes(gzip.compress(page.encode()))
+    (tmp_path / "p.gold.txt").write_text("Bridge opens\n\n" + "\n\n".join(paragraphs), encoding="utf-8")
+    rows, stats = label_benchmark_page({"id": "p", "html": "p.html.gz", "gold": "p.gold.txt"}, tmp_path)
+    labels = {row["text"]: row["label"] for row in rows}
+    assert labels[paragraphs[1]] == "teaser"
+    assert labels[paragraphs[0]] == labels[paragraphs[2]] == "body"
+    assert stats["read_more_lines"] == 1

@@ -410,6 +410,27 @@ def test_a_doubled_headline_above_the_byline_gets_its_first_copy_body():
     assert headline_copies(probs.copy(), repeats, [byline], classes).tolist() == probs.tolist()
 
 
+def test_in_article_read_more_lines_become_teaser(small_train):
+    from scrapeseg.train.predict import _in_article_teasers, read_more_lines
+
+    classes = np.array(Label.names())
+    lines = ["Read more: Fifth story about the new bridge opening soon", "Watch: the mayor opens the new bridge",
+             "The bridge opened on Monday. Read more: there is a lot to say about it.", "Related Articles"]
+    batch, dense, _ = featurize([lines], 2**12)
+    flags = _in_article_teasers(batch.texts, dense)
+    assert flags.tolist() == [True, False, False, False]
+    probs = np.array([[0.7, 0.2, 0.1], [0.8, 0.1, 0.1], [0.9, 0.0, 0.1], [0.1, 0.8, 0.1]])
+    after = read_more_lines(probs.copy(), flags, classes)
+    assert after[0] == pytest.approx([0.0, 1.0, 0.0])
+    assert np.array_equal(after[1:], probs[1:])
+    data = small_train
+    model = SegmentClassifier(**SMALL).fit(data["docs"], data["labels"], groups=data["domains"])
+    article = [t for d, lab in zip(data["docs"], data["labels"]) for t, y in zip(d, lab)
+               if y == Label.BODY.value and len(t.split()) >= 20][:4]
+    doc = article[:2] + [lines[0]] + article[2:]
+    assert model.predict_docs([doc])[0][2] == Label.TEASER.text
+
+
 def test_short_promo_lines_become_boilerplate_with_their_scores_summed(small_train):
     from scrapeseg.train.predict import promo_lines
 

@@ -19,7 +19,7 @@ from scrapeseg.corpus.html import render_html
 from scrapeseg.corpus.l3s import align_block_labels, read_blocks
 from scrapeseg.corpus.prelabel import prelabel
 from scrapeseg.corpus.segment import segment_text
-from scrapeseg.corpus.teaser import teaser_lines
+from scrapeseg.corpus.teaser import in_article_teaser, teaser_lines
 from scrapeseg.labels import Label, Origin, text_sha256
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ MAX_ARTICLE_LINK_SHARE = 0.5  # a line mostly of link text is navigation or a te
 # Lines whose label follows the guidelines rather than the gold text: unmatched article blocks
 # between body lines made body; of the adjacent copies of the first body line, the first made body
 # and the others boilerplate.
-RELABEL_KEYS = ("article_blocks", "headline_copies")
+RELABEL_KEYS = ("article_blocks", "headline_copies", "read_more_lines")
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,14 @@ def label_benchmark_page(record: dict, root: Path) -> tuple[list[dict], dict]:
         if labels[i] == Label.BODY:
             labels[i], origins[i] = Label.BOILERPLATE, Origin.HEURISTIC
             moved += 1
+    # Gold texts keep "Read more: <headline>" lines inside the article; the guidelines make them teaser.
+    read_more = [i for i, text in enumerate(page.lines) if labels[i] == Label.BODY and in_article_teaser(text)]
+    for i in read_more:
+        labels[i], origins[i] = Label.TEASER, Origin.HEURISTIC
     meta = {**record, "kind": "html"}
     rows = _rows(name, root.name, meta, segment_text(name, page.text), labels, origins, raw, page.markup, False)
     stats = {"coverage": match.coverage, "warnings": page.warnings, "heuristic_teaser": teaser,
-             "article_blocks": len(enclosed), "headline_copies": moved}
+             "article_blocks": len(enclosed), "headline_copies": moved, "read_more_lines": len(read_more)}
     return rows, stats
 
 

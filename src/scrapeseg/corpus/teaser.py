@@ -48,10 +48,20 @@ HEADER_KEYWORDS = re.compile(
 )
 NOT_HEADER = re.compile(r"\b(tags?|topics?|categories|archives?|about|authors?|ads?|sponsored|partners?)\b", re.I)
 READ_MORE_LINE = re.compile(
-    r"^(read more|read also|also read|see also|related|more|read|watch|listen|related story|related article|"
-    r"recommended|further reading|main article)\s*[:|»>\-–—]\s*\S+(\s+\S+){2,}",
+    r"^(read more|read also|also read|see also|read next|related|more|read|watch|listen|related story|related article|"
+    r"related (stories|articles|posts?|content|reading)|recommended reading|recommended|further reading|main article)"
+    r"\s*[:|»>\-–—]\s*\S+(\s+\S+){2,}",
     re.I,
 )
+# The guidelines' in-article "Read more: <headline>" and "RELATED: …" lines: a stricter READ_MORE_LINE
+# (no "More:", "Watch:" or "Recommended:" that may caption the article's own media or advice, no
+# "|"-separated tag lists) that holds a headline, not a paragraph.
+IN_ARTICLE_TEASER = re.compile(
+    r"^(read more|read also|also read|see also|read next|read|related(\s+(story|stories|article|articles|content|reading|posts?))?|"
+    r"recommended reading|further reading)\s*[:»>\-–—]\s*[^|\s]+(\s+[^|\s]+){2,}$",
+    re.I,
+)
+MAX_IN_ARTICLE_TEASER_WORDS = 25
 PREV_NEXT_LINE = re.compile(r"^(«|‹|<|previous|prev|next|older|newer)\b.*\S+(\s+\S+){2,}", re.I)
 MENU_ANCHOR = re.compile(
     r"^(read more|continue reading|more|comments?|log ?in|sign (in|up)|subscribe|home|share|reply|"
@@ -262,6 +272,11 @@ def teaser_lines(
             continue
         follow = 0
     return teaser
+
+
+def in_article_teaser(text: str) -> bool:
+    """Whether a line is an in-article link to another story: "Read more: <headline>", "RELATED: <headline>"."""
+    return _words(text) <= MAX_IN_ARTICLE_TEASER_WORDS and IN_ARTICLE_TEASER.match(text) is not None
 
 
 def is_teaser_header(text: str) -> bool:

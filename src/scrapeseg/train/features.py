@@ -40,7 +40,7 @@ import numpy as np
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
 
-FEATURE_SET_VERSION = "4"
+FEATURE_SET_VERSION = "5"
 DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"

@@ -19,6 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from scrapeseg.corpus.gold import copy_run
 from scrapeseg.corpus.prelabel import BYLINE_OR_TIME, BYLINE_WINDOW, DATE_OR_BYLINE, headline_shaped
+from scrapeseg.corpus.teaser import in_article_teaser
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
@@ -34,9 +35,10 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-LONG_PASS, PROMO_PASS, HEADLINE_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = (
-    "long", "promo", "headline", "comments", "tail", "lone",
+LONG_PASS, READ_MORE_PASS, PROMO_PASS, HEADLINE_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = (
+    "long", "readmore", "promo", "headline", "comments", "tail", "lone",
 )
+READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
 MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
@@ -60,6 +62,14 @@ def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return out
 
 
+def _in_article_teasers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which lines are in-article links to other stories, among those the read_more_line feature flags."""
+    rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
+    out = np.zeros(len(dense), dtype=bool)
+    out[rows] = [in_article_teaser(texts[i]) for i in rows.tolist()]
+    return out
+
+
 class LineFacts(NamedTuple):
     """What the context passes read of each line, flat over a batch's documents."""
 
@@ -69,11 +79,12 @@ class LineFacts(NamedTuple):
     stop: np.ndarray  # a teaser header, which ends a comment section
     sentence_end: np.ndarray  # a short line that ends a sentence (_ends_sentence)
     words: np.ndarray  # word count
+    read_more: np.ndarray  # an in-article link to another story (scrapeseg.corpus.teaser.in_article_teaser)
 
     @classmethod
     def empty(cls, n: int) -> LineFacts:
         """Facts for n lines, all false and zero, to be filled chunk by chunk."""
-        return cls(*(np.zeros(n, dtype=bool) for _ in range(5)), np.zeros(n, dtype=np.int64))
+        return cls(*(np.zeros(n, dtype=bool) for _ in range(5)), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
 
     def fill(self, row: int, chunk: LineFacts) -> None:
         """Copy a chunk's facts in from row on."""
@@ -106,6 +117,23 @@ def long_paragraphs(probs: np.ndarray, stacked: np.ndarray, facts: LineFacts, cl
         (facts.words >= MIN_LONG_WORDS) & (stacked.argmax(axis=1) == body) & (probs.argmax(axis=1) == boilerplate)
     )
     probs[rows] = stacked[rows]
+    return probs
+
+
+def read_more_lines(probs: np.ndarray, read_more: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with every in-article "Read more: <headline>" or "RELATED: <headline>" line made teaser.
+
+    The guidelines make such lines teaser wherever they sit; inside an article the sequence passes
+    pull them into the body around them. read_more flags them (see LineFacts.read_more); all their
+    scores move to teaser.
+    """
+    rows = np.flatnonzero(read_more)
+    if len(rows) == 0:
+        return probs
+    teaser = _column(classes, Label.TEASER)
+    total = probs[rows].sum(axis=1)
+    probs[rows] = 0.0
+    probs[rows, teaser] = total
     return probs
 
 
@@ -415,6 +443,8 @@ class LinePredictor:
         classes = self.classes_
         if LONG_PASS in chosen:
             probs = long_paragraphs(probs, stacked, facts, classes)
+        if READ_MORE_PASS in chosen:
+            probs = read_more_lines(probs, facts.read_more, classes)
         if PROMO_PASS in chosen:
             probs = promo_lines(probs, facts.promo, classes)
         if HEADLINE_PASS in chosen:
@@ -455,6 +485,7 @@ class LinePredictor:
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
             sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
+            read_more=_in_article_teasers(batch.texts, dense),
         )
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
