@@ -431,6 +431,23 @@ def test_in_article_read_more_lines_become_teaser(small_train):
     assert model.predict_docs([doc])[0][2] == Label.TEASER.text
 
 
+def test_article_head_gives_a_headline_over_a_byline_the_first_body_lines_scores():
+    from scrapeseg.train.predict import article_head
+
+    classes = np.array(Label.names())
+    B, X = [0.9, 0.0, 0.1], [0.2, 0.0, 0.8]
+    doc = ["logo", "Storm hits the coast tonight", "By Staff Reporter", "Updated 3 hours ago", "The storm hit the coast late on Monday."]
+    menu = ["logo", "Home | News | Storm hits the coast", "By Staff Reporter", "The storm hit the coast late on Monday."]
+    bare = ["logo", "Storm hits the coast tonight", "The storm hit the coast late on Monday."]
+    paper = ["Storm hits the coast tonight", "Updated 3 hours ago", "Menu", "The storm hit the coast late on Monday."]
+    byline_first = doc[:3] + doc[4:]
+    probs = np.array([X, X, X, X, B] + [X, X, B, B] + [X, X, X, B] + [X, X, B] + [X, X, X, B])
+    after = article_head(probs.copy(), [doc, byline_first, menu, bare, paper], classes)
+    assert classes[after.argmax(axis=1)].tolist()[:8] == ["boilerplate"] + ["body"] * 4 + ["boilerplate"] + ["body"] * 2
+    assert after[1].tolist() == after[3].tolist() == probs[4].tolist()
+    assert np.array_equal(after[8:], probs[8:])
+
+
 def test_short_promo_lines_become_boilerplate_with_their_scores_summed(small_train):
     from scrapeseg.train.predict import promo_lines
 

@@ -35,9 +35,11 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-LONG_PASS, READ_MORE_PASS, PROMO_PASS, HEADLINE_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = (
-    "long", "readmore", "promo", "headline", "comments", "tail", "lone",
+LONG_PASS, READ_MORE_PASS, PROMO_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = (
+    "long", "readmore", "promo", "headline", "head", "comments", "tail", "lone",
 )
+# Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
+MENU_SEPARATORS = re.compile(r"[|»•>/]")
 READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
@@ -165,6 +167,14 @@ def _dateline(lines: Sequence[str], i: int) -> bool:
     return end - start < 2
 
 
+def _above_datelines(lines: Sequence[str], first: int) -> int:
+    """The nearest line above line first that is not one of at most BYLINE_WINDOW date or byline lines right above it (-1 if none)."""
+    head = first - 1
+    while head >= 0 and first - head <= BYLINE_WINDOW and _dateline(lines, head):
+        head -= 1
+    return head
+
+
 def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
     """(start, end) of the run of adjacent copies that is the document's headline, in document lines.
 
@@ -174,9 +184,7 @@ def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
     start, end = copy_run(lines, first)
     if end - start > 1:
         return start, end
-    head = first - 1
-    while head >= 0 and first - head <= BYLINE_WINDOW and _dateline(lines, head):
-        head -= 1
+    head = _above_datelines(lines, first)
     if head < 0 or not headline_shaped(lines[head], STATEMENT_END) or _dateline(lines, head):
         return None
     start, end = copy_run(lines, head)
@@ -215,6 +223,41 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
         probs[head] = probs[first]
         copies = [k for k in range(head + 1, last) if k == first or is_body[k]]
         _body_to_boilerplate(probs, copies, classes)
+    return probs
+
+
+def _headline_over_byline(lines: Sequence[str], first: int) -> int | None:
+    """The line that heads an article whose first body line is first: a headline right above its byline or date lines."""
+    head = _above_datelines(lines, first)
+    if head < 0 or not headline_shaped(lines[head], STATEMENT_END) or _dateline(lines, head) or MENU_SEPARATORS.search(lines[head]):
+        return None
+    if not any(BYLINE_OR_TIME.search(lines[k]) for k in range(head + 1, first + 1)):
+        return None
+    return head
+
+
+def article_head(probs: np.ndarray, docs: Sequence[Sequence[str]], classes: np.ndarray) -> np.ndarray:
+    """probs with each article's headline and its byline and date lines made body, when the model left them out.
+
+    The guidelines make an article's headline, byline and date lines body; a single headline
+    reads like a menu item or a section title, and the model often calls it boilerplate. Above a
+    document's first body line, past at most BYLINE_WINDOW date or byline lines, a headline-shaped
+    line (MENU_SEPARATORS excluded) heads the article when a byline, time or dated line ("By Jane
+    Doe", "Updated 3 hours ago", "May 5") lies between it and that body line, or is that line.
+    The headline and the lines between take the first body line's scores.
+    """
+    body = _column(classes, Label.BODY)
+    body_rows = np.flatnonzero(probs.argmax(axis=1) == body)
+    if len(body_rows) == 0:
+        return probs
+    doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    doc_start = np.cumsum(doc_len) - doc_len
+    firsts = np.append(body_rows, len(probs))[np.searchsorted(body_rows, doc_start)]
+    for d in np.flatnonzero(firsts < doc_start + doc_len).tolist():
+        start, first = int(doc_start[d]), int(firsts[d])
+        head = _headline_over_byline(docs[d], first - start)
+        if head is not None:
+            probs[start + head:first] = probs[first]
     return probs
 
 
@@ -449,6 +492,8 @@ class LinePredictor:
             probs = promo_lines(probs, facts.promo, classes)
         if HEADLINE_PASS in chosen:
             probs = headline_copies(probs, facts.repeat, docs, classes)
+        if HEAD_PASS in chosen:
+            probs = article_head(probs, docs, classes)
         if COMMENTS_PASS in chosen:
             probs = comment_sections(probs, facts, doc_len, classes)
         if TAIL_PASS in chosen:
