@@ -440,9 +440,14 @@ def test_article_head_gives_a_headline_over_a_byline_the_first_body_lines_scores
     menu = ["logo", "Home | News | Storm hits the coast", "By Staff Reporter", "The storm hit the coast late on Monday."]
     bare = ["logo", "Storm hits the coast tonight", "The storm hit the coast late on Monday."]
     paper = ["Storm hits the coast tonight", "Updated 3 hours ago", "Menu", "The storm hit the coast late on Monday."]
+    updated = ["logo", "Storm hits the coast tonight", "The council updated its flood maps on Monday, and the storm that hit "
+               "the coast late that night reached streets the old maps had marked as safe."]
     byline_first = doc[:3] + doc[4:]
-    probs = np.array([X, X, X, X, B] + [X, X, B, B] + [X, X, X, B] + [X, X, B] + [X, X, X, B])
-    after = article_head(probs.copy(), [doc, byline_first, menu, bare, paper], classes)
+    probs = np.array([X, X, X, X, B] + [X, X, B, B] + [X, X, X, B] + [X, X, B] + [X, X, X, B] + [X, X, B])
+    docs = [doc, byline_first, menu, bare, paper, updated]
+    batch, dense, _ = featurize(docs, 2**12)
+    dated = dense[:, DENSE_NAMES.index("date_byline")] > 0
+    after = article_head(probs.copy(), dated, docs, classes)
     assert classes[after.argmax(axis=1)].tolist()[:8] == ["boilerplate"] + ["body"] * 4 + ["boilerplate"] + ["body"] * 2
     assert after[1].tolist() == after[3].tolist() == probs[4].tolist()
     assert np.array_equal(after[8:], probs[8:])

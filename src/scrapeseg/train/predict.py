@@ -41,6 +41,7 @@ LONG_PASS, READ_MORE_PASS, PROMO_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, 
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
 READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
+DATE_BYLINE_COLUMN = F.DENSE_NAMES.index("date_byline")
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
 MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
@@ -82,11 +83,13 @@ class LineFacts(NamedTuple):
     sentence_end: np.ndarray  # a short line that ends a sentence (_ends_sentence)
     words: np.ndarray  # word count
     read_more: np.ndarray  # an in-article link to another story (scrapeseg.corpus.teaser.in_article_teaser)
+    dated: np.ndarray  # holds a date, time or byline (scrapeseg.corpus.prelabel.DATE_OR_BYLINE)
 
     @classmethod
     def empty(cls, n: int) -> LineFacts:
         """Facts for n lines, all false and zero, to be filled chunk by chunk."""
-        return cls(*(np.zeros(n, dtype=bool) for _ in range(5)), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
+        flags = (np.zeros(n, dtype=bool) for _ in range(7))
+        return cls(*(next(flags) for _ in range(5)), np.zeros(n, dtype=np.int64), *flags)
 
     def fill(self, row: int, chunk: LineFacts) -> None:
         """Copy a chunk's facts in from row on."""
@@ -226,17 +229,20 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
     return probs
 
 
-def _headline_over_byline(lines: Sequence[str], first: int) -> int | None:
-    """The line that heads an article whose first body line is first: a headline right above its byline or date lines."""
+def _headline_over_byline(lines: Sequence[str], first: int, dated: np.ndarray) -> int | None:
+    """The line that heads an article whose first body line is first: a headline right above its byline or date lines.
+
+    dated flags the document's short date or byline lines (LineFacts.dated); a year alone does not make one a byline.
+    """
     head = _above_datelines(lines, first)
     if head < 0 or not headline_shaped(lines[head], STATEMENT_END) or _dateline(lines, head) or MENU_SEPARATORS.search(lines[head]):
         return None
-    if not any(BYLINE_OR_TIME.search(lines[k]) for k in range(head + 1, first + 1)):
+    if not any(dated[k] and BYLINE_OR_TIME.search(lines[k]) for k in range(head + 1, first + 1)):
         return None
     return head
 
 
-def article_head(probs: np.ndarray, docs: Sequence[Sequence[str]], classes: np.ndarray) -> np.ndarray:
+def article_head(probs: np.ndarray, dated: np.ndarray, docs: Sequence[Sequence[str]], classes: np.ndarray) -> np.ndarray:
     """probs with each article's headline and its byline and date lines made body, when the model left them out.
 
     The guidelines make an article's headline, byline and date lines body; a single headline
@@ -244,7 +250,9 @@ def article_head(probs: np.ndarray, docs: Sequence[Sequence[str]], classes: np.n
     document's first body line, past at most BYLINE_WINDOW date or byline lines, a headline-shaped
     line (MENU_SEPARATORS excluded) heads the article when a byline, time or dated line ("By Jane
     Doe", "Updated 3 hours ago", "May 5") lies between it and that body line, or is that line.
-    The headline and the lines between take the first body line's scores.
+    The headline and the lines between take the first body line's scores. dated flags the short
+    lines DATE_OR_BYLINE matches (LineFacts.dated): only documents with one at or just above their
+    first body line are read.
     """
     body = _column(classes, Label.BODY)
     body_rows = np.flatnonzero(probs.argmax(axis=1) == body)
@@ -253,9 +261,14 @@ def article_head(probs: np.ndarray, docs: Sequence[Sequence[str]], classes: np.n
     doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     doc_start = np.cumsum(doc_len) - doc_len
     firsts = np.append(body_rows, len(probs))[np.searchsorted(body_rows, doc_start)]
-    for d in np.flatnonzero(firsts < doc_start + doc_len).tolist():
+    found = firsts < doc_start + doc_len
+    near = np.zeros(len(docs), dtype=bool)
+    for back in range(BYLINE_WINDOW + 1):
+        row = firsts - back
+        near |= found & (row >= doc_start) & dated[np.clip(row, 0, max(len(dated) - 1, 0))]
+    for d in np.flatnonzero(near).tolist():
         start, first = int(doc_start[d]), int(firsts[d])
-        head = _headline_over_byline(docs[d], first - start)
+        head = _headline_over_byline(docs[d], first - start, dated[start:start + int(doc_len[d])])
         if head is not None:
             probs[start + head:first] = probs[first]
     return probs
@@ -493,7 +506,7 @@ class LinePredictor:
         if HEADLINE_PASS in chosen:
             probs = headline_copies(probs, facts.repeat, docs, classes)
         if HEAD_PASS in chosen:
-            probs = article_head(probs, docs, classes)
+            probs = article_head(probs, facts.dated, docs, classes)
         if COMMENTS_PASS in chosen:
             probs = comment_sections(probs, facts, doc_len, classes)
         if TAIL_PASS in chosen:
@@ -531,6 +544,7 @@ class LinePredictor:
             sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
             read_more=_in_article_teasers(batch.texts, dense),
+            dated=dense[:, DATE_BYLINE_COLUMN] > 0,
         )
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
