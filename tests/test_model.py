@@ -453,6 +453,16 @@ def test_article_head_gives_a_headline_over_a_byline_the_first_body_lines_scores
     assert np.array_equal(after[8:], probs[8:])
 
 
+def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
+    from scrapeseg.train.predict import _promo_lines
+
+    lines = {"Reach the reporter at jane@example.com": True, "Contact the author": True, "Download the app now": True,
+             "Email Stew Smith at stew@example.com.": True, "Contact us": False, "Reach depends on your network.": False,
+             "The reporter said the storm would hit the coast.": False}
+    batch, dense, _ = featurize([list(lines)], 2**12)
+    assert dict(zip(lines, _promo_lines(batch.texts, dense).tolist())) == lines
+
+
 def test_short_promo_lines_become_boilerplate_with_their_scores_summed(small_train):
     from scrapeseg.train.predict import promo_lines
 

@@ -42,6 +42,13 @@ LONG_PASS, READ_MORE_PASS, PROMO_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, 
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
 READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
 DATE_BYLINE_COLUMN = F.DENSE_NAMES.index("date_byline")
+CONTACT_CUE_COLUMNS = [F.DENSE_NAMES.index("cue_byline"), F.DENSE_NAMES.index("cue_share")]
+# The guidelines' "Reach the reporter at …" lines: contact lines for the article's author.
+CONTACT_LINE = re.compile(
+    r"^(reach|contact|email|e-mail|write to)\s+((the\s+)?(reporter|writer|author|editor|columnist|correspondent)s?\b|"
+    r"[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,2}\s+at\s+\S+@)",
+    re.I,
+)
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
 MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
@@ -65,6 +72,15 @@ def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return out
 
 
+def _promo_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which short lines are strong promos (STRONG_PROMO) or contact lines for the author (CONTACT_LINE, among byline- or share-cued lines)."""
+    short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
+    out = (dense[:, STRONG_PROMO_COLUMN] > 0) & short
+    rows = np.flatnonzero(short & (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1) & ~out)
+    out[rows] = [CONTACT_LINE.match(texts[i]) is not None for i in rows.tolist()]
+    return out
+
+
 def _in_article_teasers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     """Which lines are in-article links to other stories, among those the read_more_line feature flags."""
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
@@ -77,7 +93,7 @@ class LineFacts(NamedTuple):
     """What the context passes read of each line, flat over a batch's documents."""
 
     repeat: np.ndarray  # the (case-folded) text equals the line before's
-    promo: np.ndarray  # a short strong promo line (see promo_lines)
+    promo: np.ndarray  # a short strong promo or contact line (see promo_lines)
     opener: np.ndarray  # surely opens user comments (features.comment_openers)
     stop: np.ndarray  # a teaser header, which ends a comment section
     sentence_end: np.ndarray  # a short line that ends a sentence (_ends_sentence)
@@ -143,12 +159,13 @@ def read_more_lines(probs: np.ndarray, read_more: np.ndarray, classes: np.ndarra
 
 
 def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """probs with every short promo line ("Download the app", "Subscribe now", cookie notices) made boilerplate.
+    """probs with every short promo line ("Download the app", "Subscribe now", cookie notices, "Reach the reporter at …") made boilerplate.
 
-    The guidelines make app, newsletter and subscription promos and cookie notices boilerplate
-    wherever they sit; the sequence passes otherwise pull such a line into the teaser block or
-    article around it. promos flags lines of at most MAX_PROMO_WORDS words that match
-    scrapeseg.corpus.prelabel.STRONG_PROMO. Their body and teaser scores move to boilerplate.
+    The guidelines make app, newsletter and subscription promos, cookie notices and "Reach the
+    reporter at …" lines boilerplate wherever they sit; the sequence passes otherwise pull such a
+    line into the teaser block or article around it. promos flags lines of at most
+    MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO or CONTACT_LINE
+    (_promo_lines). Their body and teaser scores move to boilerplate.
     """
     rows = np.flatnonzero(promos)
     if len(rows) == 0:
@@ -538,7 +555,7 @@ class LinePredictor:
             return np.zeros((0, n_classes)), LineFacts.empty(0)
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
-            promo=(dense[:, STRONG_PROMO_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS),
+            promo=_promo_lines(batch.texts, dense),
             opener=F.comment_openers(batch.texts, dense),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
             sentence_end=_ends_sentence(batch.texts, dense),
