@@ -118,6 +118,15 @@ def _column(classes: np.ndarray, label: Label) -> int:
     return int(np.flatnonzero(classes == label.text)[0])
 
 
+def _all_to(probs: np.ndarray, rows: np.ndarray, label: Label, classes: np.ndarray) -> np.ndarray:
+    """probs with the whole score of the given rows moved to label, in place."""
+    if len(rows):
+        total = probs[rows].sum(axis=1)
+        probs[rows] = 0.0
+        probs[rows, _column(classes, label)] = total
+    return probs
+
+
 def _body_to_boilerplate(probs: np.ndarray, rows, classes: np.ndarray) -> None:
     """Move the body score of the given rows to boilerplate, in place."""
     body, boilerplate = _column(classes, Label.BODY), _column(classes, Label.BOILERPLATE)
@@ -148,14 +157,7 @@ def read_more_lines(probs: np.ndarray, read_more: np.ndarray, classes: np.ndarra
     pull them into the body around them. read_more flags them (see LineFacts.read_more); all their
     scores move to teaser.
     """
-    rows = np.flatnonzero(read_more)
-    if len(rows) == 0:
-        return probs
-    teaser = _column(classes, Label.TEASER)
-    total = probs[rows].sum(axis=1)
-    probs[rows] = 0.0
-    probs[rows, teaser] = total
-    return probs
+    return _all_to(probs, np.flatnonzero(read_more), Label.TEASER, classes)
 
 
 def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -167,14 +169,7 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO or CONTACT_LINE
     (_promo_lines). Their body and teaser scores move to boilerplate.
     """
-    rows = np.flatnonzero(promos)
-    if len(rows) == 0:
-        return probs
-    boilerplate = _column(classes, Label.BOILERPLATE)
-    total = probs[rows].sum(axis=1)
-    probs[rows] = 0.0
-    probs[rows, boilerplate] = total
-    return probs
+    return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
 
 
 def _dateline(lines: Sequence[str], i: int) -> bool:
