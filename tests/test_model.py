@@ -580,10 +580,11 @@ def test_long_paragraphs_keep_the_stackers_body_call_against_a_boilerplate_chain
     classes = np.array(Label.names())
     B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
     # a long paragraph outvoted by the chain, a short one, a long snippet the chain made teaser,
-    # a long line both call boilerplate, and a long line the stacker did not call body.
-    stacked = np.array([B, B, B, X, [0.3, 0.2, 0.5]])
-    chained = np.array([X, X, T, X, X])
-    words = [MIN_LONG_WORDS, MIN_LONG_WORDS - 1, 3 * MIN_LONG_WORDS, 100, 100]
+    # a long line both call boilerplate, a long line the stacker did not call body, and a last
+    # snippet that the chain calls boilerplate but ranks teaser above body.
+    stacked = np.array([B, B, B, X, [0.3, 0.2, 0.5], B])
+    chained = np.array([X, X, T, X, X, [0.1, 0.4, 0.5]])
+    words = [MIN_LONG_WORDS, MIN_LONG_WORDS - 1, 3 * MIN_LONG_WORDS, 100, 100, 100]
     facts = LineFacts.empty(len(words))._replace(words=np.array(words))
     after = long_paragraphs(chained.copy(), stacked, facts, classes)
     assert after[0].tolist() == B

@@ -139,12 +139,14 @@ def long_paragraphs(probs: np.ndarray, stacked: np.ndarray, facts: LineFacts, cl
 
     The chain pass weighs every line's evidence alike, so a lone article paragraph between menu
     and share lines (a one-paragraph news item) is outvoted by its one-word neighbours. A line of
-    at least MIN_LONG_WORDS words carries more evidence than they do. Lines the chain makes teaser
-    stay teaser: a related story's snippet reads like body on its own.
+    at least MIN_LONG_WORDS words carries more evidence than they do. Lines the chain makes teaser,
+    or ranks teaser above body, stay as they are: a related story's snippet reads like body on its
+    own, and the last snippet of a teaser block often leans to the boilerplate below it.
     """
-    body, boilerplate = _column(classes, Label.BODY), _column(classes, Label.BOILERPLATE)
+    body, teaser, boilerplate = (_column(classes, label) for label in (Label.BODY, Label.TEASER, Label.BOILERPLATE))
     rows = np.flatnonzero(
         (facts.words >= MIN_LONG_WORDS) & (stacked.argmax(axis=1) == body) & (probs.argmax(axis=1) == boilerplate)
+        & (probs[:, body] >= probs[:, teaser])
     )
     probs[rows] = stacked[rows]
     return probs
