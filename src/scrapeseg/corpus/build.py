@@ -27,7 +27,7 @@ ARTICLE_BLOCK_TAGS = frozenset({"td", "th", "li", "dd", "dt", "figcaption", "cap
 MAX_ARTICLE_LINK_SHARE = 0.5  # a line mostly of link text is navigation or a teaser, not article
 # Lines whose label follows the guidelines rather than the gold text: unmatched article blocks
 # between body lines made body; of the adjacent copies of the first body line, the first made body
-# and the others boilerplate.
+# and the others boilerplate; in-article "Read more: <headline>" lines made teaser.
 RELABEL_KEYS = ("article_blocks", "headline_copies", "read_more_lines")
 
 

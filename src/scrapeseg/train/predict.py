@@ -104,8 +104,7 @@ class LineFacts(NamedTuple):
     @classmethod
     def empty(cls, n: int) -> LineFacts:
         """Facts for n lines, all false and zero, to be filled chunk by chunk."""
-        flags = (np.zeros(n, dtype=bool) for _ in range(7))
-        return cls(*(next(flags) for _ in range(5)), np.zeros(n, dtype=np.int64), *flags)
+        return cls(**{name: np.zeros(n, dtype=np.int64 if name == "words" else bool) for name in cls._fields})
 
     def fill(self, row: int, chunk: LineFacts) -> None:
         """Copy a chunk's facts in from row on."""
