@@ -463,6 +463,45 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
     assert dict(zip(lines, _promo_lines(batch.texts, dense).tolist())) == lines
 
 
+def test_tag_lists_become_boilerplate_wherever_they_sit():
+    from scrapeseg.train.predict import _tag_lines, tag_lines
+
+    classes = np.array(Label.names())
+    lines = {"Tags: climate, energy, politics": True, "Filed Under: Banking": True, "Category : Sports": True,
+             "TOPICS: Jesus Christ, hymns": True, "Tags": False, "Topics we cover include energy: oil and gas.": False,
+             "The tags: a story of labels and the people who print them.": False}
+    batch, dense, _ = featurize([list(lines)], 2**12)
+    flags = _tag_lines(batch.texts, dense)
+    assert dict(zip(lines, flags.tolist())) == lines
+    probs = np.tile([0.6, 0.3, 0.1], (len(lines), 1))
+    after = tag_lines(probs.copy(), flags, classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["boilerplate" if f else "body" for f in flags.tolist()]
+    assert after.sum(axis=1) == pytest.approx(probs.sum(axis=1))
+
+
+def test_an_author_bio_among_the_last_body_lines_becomes_boilerplate():
+    from scrapeseg.train.predict import LineFacts, author_bios
+
+    classes = np.array(Label.names())
+    B, X = [0.9, 0.0, 0.1], [0.1, 0.1, 0.8]
+    bio = "Jane Doe is a senior reporter covering climate and energy for the paper."
+    article = ["The storm hit the coast late on Monday, and the council closed the bridge to all traffic until "
+               "its engineers could say whether the old piers had taken any damage from the waves.",
+               "Engineers will inspect it on Tuesday before it opens again to traffic, the council said in a "
+               "statement that also asked drivers to use the northern ring road in the meantime."]
+    ends = article + [bio, "Share this"]
+    quoted = [bio] + article  # an article may open with a person and their job
+    neighbour = article + ["Jane Doe is a keen gardener who lost her greenhouse to the storm."]  # no journalist's role
+    docs = [ends, quoted, neighbour]
+    probs = np.array([B, B, B, X] + [B, B, B] + [B, B, B])
+    words = np.array([len(t.split()) for d in docs for t in d])
+    facts = LineFacts.empty(len(words))._replace(words=words)
+    after = author_bios(probs.copy(), facts, docs, np.array([len(d) for d in docs]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["body", "body", "boilerplate", "boilerplate"] + ["body"] * 6
+    assert after[2, 0] == 0.0 and after[2].sum() == pytest.approx(1.0)
+    assert np.array_equal(np.delete(after, 2, axis=0), np.delete(probs, 2, axis=0))
+
+
 def test_short_promo_lines_become_boilerplate_with_their_scores_summed(small_train):
     from scrapeseg.train.predict import promo_lines
 

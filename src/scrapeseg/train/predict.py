@@ -35,9 +35,8 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-LONG_PASS, READ_MORE_PASS, PROMO_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, TAIL_PASS, LONE_PASS = CONTEXT_PASSES = (
-    "long", "readmore", "promo", "headline", "head", "comments", "tail", "lone",
-)
+(LONG_PASS, READ_MORE_PASS, PROMO_PASS, TAGS_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS,
+ LONE_PASS) = CONTEXT_PASSES = ("long", "readmore", "promo", "tags", "headline", "head", "comments", "bio", "tail", "lone")
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
 READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
@@ -50,6 +49,21 @@ CONTACT_LINE = re.compile(
     re.I,
 )
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
+COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
+# The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:".
+TAG_LINE = re.compile(
+    r"^(tags?|tagged( with)?|topics?|filed under|categories|category|keywords|related (tags|topics))\s*:",
+    re.I,
+)
+# The guidelines' author bio boxes: "Jane Doe is a senior reporter covering …", "Rand Fishkin is the CEO & co-founder of …".
+AUTHOR_BIO = re.compile(
+    r"^[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3},?\s+(is|was|has been)\s+(a|an|the)?\b.{0,80}?"
+    r"\b(reporter|writer|editor|correspondent|journalist|columnist|contributor|author|blogger|producer|"
+    r"founder|co-founder|ceo)\b"
+)
+MIN_BIO_WORDS = 8  # shorter lines are captions and bylines
+MAX_BIO_WORDS = 80
+BIO_LAST_BODY_LINES = 3  # a bio box follows the article: only its last body lines are looked at
 SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
 MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
 MIN_LONG_WORDS = 30  # a paragraph whose own words outweigh its neighbours' in the chain pass
@@ -81,6 +95,14 @@ def _promo_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return out
 
 
+def _tag_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which lines are tag lists (TAG_LINE), among the lines that hold a colon."""
+    rows = np.flatnonzero(dense[:, COLON_COLUMN] > 0)
+    out = np.zeros(len(dense), dtype=bool)
+    out[rows] = [TAG_LINE.match(texts[i]) is not None for i in rows.tolist()]
+    return out
+
+
 def _in_article_teasers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     """Which lines are in-article links to other stories, among those the read_more_line feature flags."""
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
@@ -100,6 +122,7 @@ class LineFacts(NamedTuple):
     words: np.ndarray  # word count
     read_more: np.ndarray  # an in-article link to another story (scrapeseg.corpus.teaser.in_article_teaser)
     dated: np.ndarray  # holds a date, time or byline (scrapeseg.corpus.prelabel.DATE_OR_BYLINE)
+    tags: np.ndarray  # a tag list (TAG_LINE)
 
     @classmethod
     def empty(cls, n: int) -> LineFacts:
@@ -205,6 +228,16 @@ def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
         return None
     start, end = copy_run(lines, head)
     return (start, end) if end - start > 1 else None
+
+
+def tag_lines(probs: np.ndarray, tags: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with every tag list ("Tags: a, b", "Filed under: Banking") made boilerplate.
+
+    The guidelines make tag lists boilerplate; the sequence passes pull a tag line into the
+    article above it or the related stories below it. tags flags lines that hold a colon and
+    match TAG_LINE; all their scores move to boilerplate.
+    """
+    return _all_to(probs, np.flatnonzero(tags), Label.BOILERPLATE, classes)
 
 
 def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Sequence[str]], classes: np.ndarray) -> np.ndarray:
@@ -321,6 +354,32 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, c
             section = h + np.flatnonzero(is_body[h - start:closed - start])
             _body_to_boilerplate(probs, section, classes)
             is_body[section - start] = False
+    return probs
+
+
+def author_bios(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with an author bio ("Jane Doe is a senior reporter covering …") among a document's last body lines made boilerplate.
+
+    The guidelines make author bio boxes boilerplate, but a bio reads like the article's last
+    paragraph. Among the last BIO_LAST_BODY_LINES body lines of each document, below at least
+    MIN_ARTICLE_WORDS words of body, a line of MIN_BIO_WORDS to MAX_BIO_WORDS words that opens
+    with a name and a journalist's or founder's role (AUTHOR_BIO) loses its body score to
+    boilerplate.
+    """
+    body = _column(classes, Label.BODY)
+    is_body = probs.argmax(axis=1) == body
+    seen = np.cumsum(is_body)
+    doc_start = np.cumsum(doc_len) - doc_len
+    doc_end = np.repeat(doc_start + doc_len, doc_len)
+    body_after = seen[doc_end - 1] - seen
+    body_words = np.cumsum(np.where(is_body, facts.words, 0))
+    before_doc = np.repeat(body_words[np.maximum(doc_start, 1) - 1] * (doc_start > 0), doc_len)
+    article_above = body_words - facts.words - before_doc >= MIN_ARTICLE_WORDS
+    rows = np.flatnonzero(is_body & article_above & (body_after < BIO_LAST_BODY_LINES) & (facts.words >= MIN_BIO_WORDS)
+                          & (facts.words <= MAX_BIO_WORDS))
+    of_doc = np.searchsorted(doc_start, rows, side="right") - 1
+    bios = [i for i, d in zip(rows.tolist(), of_doc.tolist()) if AUTHOR_BIO.match(docs[d][i - doc_start[d]])]
+    _body_to_boilerplate(probs, bios, classes)
     return probs
 
 
@@ -516,12 +575,16 @@ class LinePredictor:
             probs = read_more_lines(probs, facts.read_more, classes)
         if PROMO_PASS in chosen:
             probs = promo_lines(probs, facts.promo, classes)
+        if TAGS_PASS in chosen:
+            probs = tag_lines(probs, facts.tags, classes)
         if HEADLINE_PASS in chosen:
             probs = headline_copies(probs, facts.repeat, docs, classes)
         if HEAD_PASS in chosen:
             probs = article_head(probs, facts.dated, docs, classes)
         if COMMENTS_PASS in chosen:
             probs = comment_sections(probs, facts, doc_len, classes)
+        if BIO_PASS in chosen:
+            probs = author_bios(probs, facts, docs, doc_len, classes)
         if TAIL_PASS in chosen:
             probs = article_tail(probs, facts, doc_len, classes)
         if LONE_PASS in chosen:
@@ -558,6 +621,7 @@ class LinePredictor:
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
             read_more=_in_article_teasers(batch.texts, dense),
             dated=dense[:, DATE_BYLINE_COLUMN] > 0,
+            tags=_tag_lines(batch.texts, dense),
         )
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
