@@ -458,7 +458,10 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
 
     lines = {"Reach the reporter at jane@example.com": True, "Contact the author": True, "Download the app now": True,
              "Email Stew Smith at stew@example.com.": True, "Contact us": False, "Reach depends on your network.": False,
-             "The reporter said the storm would hit the coast.": False}
+             "The reporter said the storm would hit the coast.": False, "ADVERTISEMENT": True,
+             "- Advertisement -": True, "Sponsored by: Acme Loans": True, "Promoted Stories": True,
+             "Ad hoc committees met on Monday.": False, "Advertising revenue fell in May.": False,
+             "Sponsored content is growing fast.": False}
     batch, dense, _ = featurize([list(lines)], 2**12)
     assert dict(zip(lines, _promo_lines(batch.texts, dense).tolist())) == lines
 

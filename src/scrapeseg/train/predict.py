@@ -48,6 +48,13 @@ CONTACT_LINE = re.compile(
     r"[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,2}\s+at\s+\S+@)",
     re.I,
 )
+AD_CUE_COLUMN = F.DENSE_NAMES.index("cue_ads")
+# The guidelines' ads: "Advertisement" markers inside the article, "Sponsored by: …" lines, paid widgets' headers.
+AD_MARKER = re.compile(
+    r"^[-–—\s]*(?:(?:advertisement|advertising|sponsored|promoted|paid content|paid post|partner content)"
+    r"(?:\s+(?:stories|content|links|posts|articles))?(?:\s*(?:by\b|[:|·•\-–—])\s*.{0,60})?|ads?|\(ad\))\s*[-–—:.]?\s*$",
+    re.I,
+)
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 # The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:".
@@ -87,11 +94,12 @@ def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
 
 
 def _promo_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which short lines are strong promos (STRONG_PROMO) or contact lines for the author (CONTACT_LINE, among byline- or share-cued lines)."""
+    """Which short lines are strong promos (STRONG_PROMO), contact lines for the author (CONTACT_LINE) or ad markers (AD_MARKER), each among lines with its cue words."""
     short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
     out = (dense[:, STRONG_PROMO_COLUMN] > 0) & short
-    rows = np.flatnonzero(short & (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1) & ~out)
-    out[rows] = [CONTACT_LINE.match(texts[i]) is not None for i in rows.tolist()]
+    for pattern, cued in ((CONTACT_LINE, (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1)), (AD_MARKER, dense[:, AD_CUE_COLUMN] > 0)):
+        rows = np.flatnonzero(short & cued & ~out)
+        out[rows] = [pattern.match(texts[i]) is not None for i in rows.tolist()]
     return out
 
 
@@ -185,13 +193,13 @@ def read_more_lines(probs: np.ndarray, read_more: np.ndarray, classes: np.ndarra
 
 
 def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """probs with every short promo line ("Download the app", "Subscribe now", cookie notices, "Reach the reporter at …") made boilerplate.
+    """probs with every short promo line ("Download the app", "Subscribe now", cookie notices, "Reach the reporter at …", "Advertisement") made boilerplate.
 
-    The guidelines make app, newsletter and subscription promos, cookie notices and "Reach the
-    reporter at …" lines boilerplate wherever they sit; the sequence passes otherwise pull such a
-    line into the teaser block or article around it. promos flags lines of at most
-    MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO or CONTACT_LINE
-    (_promo_lines). Their body and teaser scores move to boilerplate.
+    The guidelines make app, newsletter and subscription promos, ads, cookie notices and "Reach
+    the reporter at …" lines boilerplate wherever they sit; the sequence passes otherwise pull
+    such a line into the teaser block or article around it. promos flags lines of at most
+    MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
+    AD_MARKER (_promo_lines). Their body and teaser scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
 
