@@ -454,16 +454,41 @@ def test_article_head_gives_a_headline_over_a_byline_the_first_body_lines_scores
 
 
 def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
-    from scrapeseg.train.predict import _promo_lines
+    from scrapeseg.train.predict import _ad_markers, _promo_lines
 
     lines = {"Reach the reporter at jane@example.com": True, "Contact the author": True, "Download the app now": True,
              "Email Stew Smith at stew@example.com.": True, "Contact us": False, "Reach depends on your network.": False,
              "The reporter said the storm would hit the coast.": False, "ADVERTISEMENT": True,
              "- Advertisement -": True, "Sponsored by: Acme Loans": True, "Promoted Stories": True,
              "Ad hoc committees met on Monday.": False, "Advertising revenue fell in May.": False,
-             "Sponsored content is growing fast.": False}
+             "Sponsored content is growing fast.": False, "Acme Loans | Sponsored": True}
     batch, dense, _ = featurize([list(lines)], 2**12)
-    assert dict(zip(lines, _promo_lines(batch.texts, dense).tolist())) == lines
+    assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense)).tolist())) == lines
+
+
+def test_a_paid_widgets_cards_become_boilerplate_up_to_its_last_ad_marker():
+    from scrapeseg.train.predict import LineFacts, _ad_markers, paid_widgets
+
+    classes = np.array(Label.names())
+    B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
+    widget = ["The storm hit the coast late on Monday.", "Promoted Stories", "Ten gadgets you need this winter",
+              "Sponsored by Acme", "Why doctors love this one trick", "Acme Loans | Sponsored", "Related Articles",
+              "The council closes the bridge"]
+    own = ["The storm hit the coast late on Monday.", "Promoted Stories", "The council closes the bridge",
+           "Engineers inspect the old piers"]  # no ad marker below the header: the site's own stories stay
+    docs = [widget, own]
+    probs = np.array([B, X, T, X, T, T, T, T] + [B, X, T, T])
+    batch, dense, _ = featurize(docs, 2**12)
+    ads = _ad_markers(batch.texts, dense)
+    assert np.flatnonzero(ads).tolist() == [1, 3, 5, 9]
+    stop = np.array([t == "Related Articles" for d in docs for t in d])
+    facts = LineFacts.empty(len(probs))._replace(ad=ads, stop=stop)
+    after = paid_widgets(probs.copy(), facts, docs, np.array([len(d) for d in docs]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == (
+        ["body", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "teaser", "teaser", "teaser"]
+        + ["body", "boilerplate", "teaser", "teaser"]
+    )
+    assert after[2].tolist() == pytest.approx([0.0, 0.0, 1.0])
 
 
 def test_tag_lists_become_boilerplate_wherever_they_sit():

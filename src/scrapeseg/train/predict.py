@@ -35,8 +35,8 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-(LONG_PASS, READ_MORE_PASS, PROMO_PASS, TAGS_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS,
- LONE_PASS) = CONTEXT_PASSES = ("long", "readmore", "promo", "tags", "headline", "head", "comments", "bio", "tail", "lone")
+(LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS,
+ LONE_PASS) = CONTEXT_PASSES = ("long", "readmore", "promo", "paid", "tags", "headline", "head", "comments", "bio", "tail", "lone")
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
 READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
@@ -52,9 +52,16 @@ AD_CUE_COLUMN = F.DENSE_NAMES.index("cue_ads")
 # The guidelines' ads: "Advertisement" markers inside the article, "Sponsored by: …" lines, paid widgets' headers.
 AD_MARKER = re.compile(
     r"^[-–—\s]*(?:(?:advertisement|advertising|sponsored|promoted|paid content|paid post|partner content)"
-    r"(?:\s+(?:stories|content|links|posts|articles))?(?:\s*(?:by\b|[:|·•\-–—])\s*.{0,60})?|ads?|\(ad\))\s*[-–—:.]?\s*$",
+    r"(?:\s+(?:stories|content|links|posts|articles))?(?:\s*(?:by\b|[:|·•\-–—])\s*.{0,60})?|ads?|\(ad\))\s*[-–—:.]?\s*$"
+    r"|^.{1,60}?\s*[|·•\-–—]\s*(?:sponsored|promoted|ad)$",
     re.I,
 )
+# The header of a paid recommendation widget ("Promoted Stories", "Sponsored links", "Paid content").
+PAID_WIDGET_HEADER = re.compile(
+    r"^[-–—\s]*(?:(?:sponsored|promoted)\s+(?:stories|content|links|posts|articles)|paid content|partner content)\s*[-–—:.]?\s*$",
+    re.I,
+)
+MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last ad marker within this many lines
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 # The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:".
@@ -93,13 +100,20 @@ def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return out
 
 
-def _promo_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which short lines are strong promos (STRONG_PROMO), contact lines for the author (CONTACT_LINE) or ad markers (AD_MARKER), each among lines with its cue words."""
+def _ad_markers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which short lines are ad markers (AD_MARKER), among lines with an ad cue word."""
+    rows = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS) & (dense[:, AD_CUE_COLUMN] > 0))
+    out = np.zeros(len(dense), dtype=bool)
+    out[rows] = [AD_MARKER.match(texts[i]) is not None for i in rows.tolist()]
+    return out
+
+
+def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np.ndarray:
+    """Which short lines are strong promos (STRONG_PROMO), contact lines for the author (CONTACT_LINE, among byline- or share-cued lines) or ads."""
     short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
-    out = (dense[:, STRONG_PROMO_COLUMN] > 0) & short
-    for pattern, cued in ((CONTACT_LINE, (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1)), (AD_MARKER, dense[:, AD_CUE_COLUMN] > 0)):
-        rows = np.flatnonzero(short & cued & ~out)
-        out[rows] = [pattern.match(texts[i]) is not None for i in rows.tolist()]
+    out = ((dense[:, STRONG_PROMO_COLUMN] > 0) & short) | ads
+    rows = np.flatnonzero(short & (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1) & ~out)
+    out[rows] = [CONTACT_LINE.match(texts[i]) is not None for i in rows.tolist()]
     return out
 
 
@@ -123,7 +137,8 @@ class LineFacts(NamedTuple):
     """What the context passes read of each line, flat over a batch's documents."""
 
     repeat: np.ndarray  # the (case-folded) text equals the line before's
-    promo: np.ndarray  # a short strong promo or contact line (see promo_lines)
+    promo: np.ndarray  # a short strong promo, contact line or ad marker (see promo_lines)
+    ad: np.ndarray  # a short ad marker (AD_MARKER)
     opener: np.ndarray  # surely opens user comments (features.comment_openers)
     stop: np.ndarray  # a teaser header, which ends a comment section
     sentence_end: np.ndarray  # a short line that ends a sentence (_ends_sentence)
@@ -236,6 +251,35 @@ def _headline_run(lines: Sequence[str], first: int) -> tuple[int, int] | None:
         return None
     start, end = copy_run(lines, head)
     return (start, end) if end - start > 1 else None
+
+
+def paid_widgets(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with the teaser lines of a paid recommendation widget made boilerplate.
+
+    The guidelines make paid widgets ("Promoted stories" from ad networks) boilerplate, but their
+    cards look like the site's own related stories. A widget runs from its header
+    (PAID_WIDGET_HEADER) to the last ad marker ("Sponsored by Acme", "Acme | Sponsored") at most
+    MAX_PAID_WIDGET_LINES lines below it, with no teaser header between; a header without such a
+    marker below it ends nothing, since the lines under it may be the site's own stories. The
+    teaser lines inside move all their score to boilerplate; body lines stay.
+    """
+    if not facts.ad.any():
+        return probs
+    teaser = _column(classes, Label.TEASER)
+    doc_start = np.cumsum(doc_len) - doc_len
+    doc_of = np.repeat(np.arange(len(doc_len)), doc_len)
+    for h in np.flatnonzero(facts.ad).tolist():
+        d = int(doc_of[h])
+        if not PAID_WIDGET_HEADER.match(docs[d][h - doc_start[d]]):
+            continue
+        end = min(h + MAX_PAID_WIDGET_LINES, int(doc_start[d] + doc_len[d]) - 1)
+        stops = np.flatnonzero(facts.stop[h + 1:end + 1])
+        end = h + int(stops[0]) if len(stops) else end
+        markers = np.flatnonzero(facts.ad[h + 1:end + 1])
+        if len(markers):
+            section = h + 1 + np.arange(int(markers[-1]))
+            _all_to(probs, section[probs[section].argmax(axis=1) == teaser], Label.BOILERPLATE, classes)
+    return probs
 
 
 def tag_lines(probs: np.ndarray, tags: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -583,6 +627,8 @@ class LinePredictor:
             probs = read_more_lines(probs, facts.read_more, classes)
         if PROMO_PASS in chosen:
             probs = promo_lines(probs, facts.promo, classes)
+        if PAID_PASS in chosen:
+            probs = paid_widgets(probs, facts, docs, doc_len, classes)
         if TAGS_PASS in chosen:
             probs = tag_lines(probs, facts.tags, classes)
         if HEADLINE_PASS in chosen:
@@ -620,9 +666,11 @@ class LinePredictor:
         n_classes = len(self.classes_)
         if len(batch) == 0:
             return np.zeros((0, n_classes)), LineFacts.empty(0)
+        ads = _ad_markers(batch.texts, dense)
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
-            promo=_promo_lines(batch.texts, dense),
+            promo=_promo_lines(batch.texts, dense, ads),
+            ad=ads,
             opener=F.comment_openers(batch.texts, dense),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
             sentence_end=_ends_sentence(batch.texts, dense),
