@@ -64,6 +64,7 @@ PAID_WIDGET_HEADER = re.compile(
 MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last ad marker within this many lines
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
+FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
 # The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:".
 TAG_LINE = re.compile(
     r"^(tags?|tagged( with)?|topics?|filed under|categories|category|keywords|related (tags|topics))\s*:",
@@ -118,10 +119,10 @@ def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np
 
 
 def _tag_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which lines are tag lists (TAG_LINE), among the lines that hold a colon."""
-    rows = np.flatnonzero(dense[:, COLON_COLUMN] > 0)
+    """Which lines are tag lists (TAG_LINE), among the lines that open with a capital and hold a colon."""
+    rows = np.flatnonzero((dense[:, COLON_COLUMN] > 0) & (dense[:, FIRST_UPPER_COLUMN] > 0))
     out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [TAG_LINE.match(texts[i]) is not None for i in rows.tolist()]
+    out[rows] = np.fromiter(map(bool, map(TAG_LINE.match, map(texts.__getitem__, rows.tolist()))), dtype=bool, count=len(rows))
     return out
 
 
@@ -420,16 +421,16 @@ def author_bios(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str
     """
     body = _column(classes, Label.BODY)
     is_body = probs.argmax(axis=1) == body
+    rows = np.flatnonzero(is_body & (facts.words >= MIN_BIO_WORDS) & (facts.words <= MAX_BIO_WORDS))
     seen = np.cumsum(is_body)
-    doc_start = np.cumsum(doc_len) - doc_len
-    doc_end = np.repeat(doc_start + doc_len, doc_len)
-    body_after = seen[doc_end - 1] - seen
     body_words = np.cumsum(np.where(is_body, facts.words, 0))
-    before_doc = np.repeat(body_words[np.maximum(doc_start, 1) - 1] * (doc_start > 0), doc_len)
-    article_above = body_words - facts.words - before_doc >= MIN_ARTICLE_WORDS
-    rows = np.flatnonzero(is_body & article_above & (body_after < BIO_LAST_BODY_LINES) & (facts.words >= MIN_BIO_WORDS)
-                          & (facts.words <= MAX_BIO_WORDS))
+    doc_start = np.cumsum(doc_len) - doc_len
     of_doc = np.searchsorted(doc_start, rows, side="right") - 1
+    first, end = doc_start[of_doc], doc_start[of_doc] + doc_len[of_doc]
+    words_before_doc = np.where(first > 0, body_words[np.maximum(first, 1) - 1], 0)
+    keep = ((seen[end - 1] - seen[rows] < BIO_LAST_BODY_LINES)
+            & (body_words[rows] - facts.words[rows] - words_before_doc >= MIN_ARTICLE_WORDS))
+    rows, of_doc = rows[keep], of_doc[keep]
     bios = [i for i, d in zip(rows.tolist(), of_doc.tolist()) if AUTHOR_BIO.match(docs[d][i - doc_start[d]])]
     _body_to_boilerplate(probs, bios, classes)
     return probs
