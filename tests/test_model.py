@@ -491,6 +491,26 @@ def test_a_paid_widgets_cards_become_boilerplate_up_to_its_last_ad_marker():
     assert after[2].tolist() == pytest.approx([0.0, 0.0, 1.0])
 
 
+def test_a_one_word_kicker_above_the_headline_becomes_boilerplate():
+    from scrapeseg.train.predict import LineFacts, _ends_sentence, kickers
+
+    classes = np.array(Label.names())
+    B, X = [0.9, 0.0, 0.1], [0.1, 0.1, 0.8]
+    paragraph = "The storm hit the coast late on Monday, and the council closed the bridge."
+    logo = ["Daily8", "Storm hits the coast tonight", paragraph]
+    short_headline = ["Storm hits coast", "Council closes the bridge as waves rise", paragraph]  # a headline over its dek
+    sentence = ["Thanks.", "Storm hits the coast tonight", paragraph]
+    not_a_headline = ["Politics", paragraph, paragraph]
+    docs = [logo, short_headline, sentence, not_a_headline]
+    probs = np.array([B, B, B] * 4)
+    batch, dense, _ = featurize(docs, 2**12)
+    words = np.array([len(t.split()) for d in docs for t in d])
+    facts = LineFacts.empty(len(words))._replace(words=words, sentence_end=_ends_sentence(batch.texts, dense))
+    after = kickers(probs.copy(), facts, docs, np.array([len(d) for d in docs]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["boilerplate"] + ["body"] * 11
+    assert after[0].tolist() == pytest.approx([0.0, 0.0, 1.0])
+
+
 def test_tag_lists_become_boilerplate_wherever_they_sit():
     from scrapeseg.train.predict import _tag_lines, tag_lines
 

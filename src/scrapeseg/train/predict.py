@@ -35,8 +35,10 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-(LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS,
- LONE_PASS) = CONTEXT_PASSES = ("long", "readmore", "promo", "paid", "tags", "headline", "head", "comments", "bio", "tail", "lone")
+(LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, HEADLINE_PASS, HEAD_PASS, KICKER_PASS, COMMENTS_PASS, BIO_PASS,
+ TAIL_PASS, LONE_PASS) = CONTEXT_PASSES = (
+    "long", "readmore", "promo", "paid", "tags", "headline", "head", "kicker", "comments", "bio", "tail", "lone",
+)
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
 READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
@@ -76,6 +78,7 @@ AUTHOR_BIO = re.compile(
     r"\b(reporter|writer|editor|correspondent|journalist|columnist|contributor|author|blogger|producer|"
     r"founder|co-founder|ceo)\b"
 )
+MAX_KICKER_WORDS = 1  # "Politics", a site's name; two-word lines above a dek are often short headlines
 MIN_BIO_WORDS = 8  # shorter lines are captions and bylines
 MAX_BIO_WORDS = 80
 BIO_LAST_BODY_LINES = 3  # a bio box follows the article: only its last body lines are looked at
@@ -436,6 +439,31 @@ def author_bios(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str
     return probs
 
 
+def kickers(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with a one-word line that opens a document's body right above its headline made boilerplate.
+
+    The guidelines make logos and section kickers boilerplate, but a site's name or a section
+    word ("Daily8", "Politics") right above the headline is pulled into the article by the chain
+    pass. When a document's first body line has at most MAX_KICKER_WORDS words, holds no date or
+    byline, ends no sentence, and the line right below it is body and headline-shaped, its body
+    score moves to boilerplate.
+    """
+    body = _column(classes, Label.BODY)
+    is_body = probs.argmax(axis=1) == body
+    rows = np.arange(len(probs))
+    first = -_last_per_doc(np.where(is_body, -rows, -len(probs)), doc_len)
+    doc_start = np.cumsum(doc_len) - doc_len
+    found = np.flatnonzero((first < len(probs)) & (doc_len > 0))
+    f = first[found]
+    nxt = np.minimum(f + 1, len(probs) - 1)
+    keep = ((facts.words[f] <= MAX_KICKER_WORDS) & ~facts.dated[f] & ~facts.sentence_end[f]
+            & (nxt < doc_start[found] + doc_len[found]) & is_body[nxt])
+    heads = [row for row, d in zip(f[keep].tolist(), found[keep].tolist())
+             if headline_shaped(docs[d][row + 1 - doc_start[d]], STATEMENT_END)]
+    _body_to_boilerplate(probs, heads, classes)
+    return probs
+
+
 def _last_per_doc(values: np.ndarray, doc_len: np.ndarray) -> np.ndarray:
     """The largest of values within each document (-1 for an empty one)."""
     out = np.full(len(doc_len), -1, dtype=np.int64)
@@ -636,6 +664,8 @@ class LinePredictor:
             probs = headline_copies(probs, facts.repeat, docs, classes)
         if HEAD_PASS in chosen:
             probs = article_head(probs, facts.dated, docs, classes)
+        if KICKER_PASS in chosen:
+            probs = kickers(probs, facts, docs, doc_len, classes)
         if COMMENTS_PASS in chosen:
             probs = comment_sections(probs, facts, doc_len, classes)
         if BIO_PASS in chosen:
