@@ -35,9 +35,9 @@ PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-(LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, HEADLINE_PASS, HEAD_PASS, KICKER_PASS, COMMENTS_PASS, BIO_PASS,
+(LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, KICKER_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, BIO_PASS,
  TAIL_PASS, LONE_PASS) = CONTEXT_PASSES = (
-    "long", "readmore", "promo", "paid", "tags", "headline", "head", "kicker", "comments", "bio", "tail", "lone",
+    "long", "readmore", "promo", "paid", "tags", "kicker", "headline", "head", "comments", "bio", "tail", "lone",
 )
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
@@ -660,12 +660,12 @@ class LinePredictor:
             probs = paid_widgets(probs, facts, docs, doc_len, classes)
         if TAGS_PASS in chosen:
             probs = tag_lines(probs, facts.tags, classes)
+        if KICKER_PASS in chosen:
+            probs = kickers(probs, facts, docs, doc_len, classes)
         if HEADLINE_PASS in chosen:
             probs = headline_copies(probs, facts.repeat, docs, classes)
         if HEAD_PASS in chosen:
             probs = article_head(probs, facts.dated, docs, classes)
-        if KICKER_PASS in chosen:
-            probs = kickers(probs, facts, docs, doc_len, classes)
         if COMMENTS_PASS in chosen:
             probs = comment_sections(probs, facts, doc_len, classes)
         if BIO_PASS in chosen:
