@@ -511,13 +511,39 @@ def test_a_one_word_kicker_above_the_headline_becomes_boilerplate():
     assert after[0].tolist() == pytest.approx([0.0, 0.0, 1.0])
 
 
+def test_copies_of_the_headline_behind_a_short_prefix_below_it_become_boilerplate():
+    from scrapeseg.train.predict import LineFacts, sticky_copies
+
+    classes = np.array(Label.names())
+    B, T = [0.9, 0.05, 0.05], [0.1, 0.8, 0.1]
+    headline = "Storm hits the coast tonight"
+    paragraph = "The storm hit the coast late on Monday, and the council closed the bridge."
+    page = ["logo", headline, paragraph, f"Currently reading: {headline}", f"4 thoughts on “{headline}”",
+            f"{headline} and what comes next for the town", f"Home » {headline}"]
+    above = [f"Home » {headline}", headline, paragraph]  # above the headline: the article's start, left to the model
+    untitled = [paragraph, f"Currently reading: {paragraph}"]  # no headline-shaped first body line
+    docs = [page, above, untitled]
+    probs = np.array([[0.1, 0.1, 0.8], B, B, B, T, B, B] + [[0.1, 0.1, 0.8], B, B] + [B, B])
+    words = np.array([len(t.split()) for d in docs for t in d])
+    chars = np.array([len(t) for d in docs for t in d])
+    facts = LineFacts.empty(len(words))._replace(words=words, chars=chars)
+    after = sticky_copies(probs.copy(), facts, docs, np.array([len(d) for d in docs]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == (
+        ["boilerplate", "body", "body", "boilerplate", "boilerplate", "body", "boilerplate"]
+        + ["boilerplate", "body", "body"] + ["body", "body"]
+    )
+    assert after[4].tolist() == pytest.approx([0.0, 0.0, 1.0])
+
+
 def test_tag_lists_become_boilerplate_wherever_they_sit():
     from scrapeseg.train.predict import _tag_lines, tag_lines
 
     classes = np.array(Label.names())
     lines = {"Tags: climate, energy, politics": True, "Filed Under: Banking": True, "Category : Sports": True,
              "TOPICS: Jesus Christ, hymns": True, "Tags": False, "Topics we cover include energy: oil and gas.": False,
-             "The tags: a story of labels and the people who print them.": False}
+             "The tags: a story of labels and the people who print them.": False,
+             "Trending: Election 2024 | Climate | Markets | Tech": True,
+             "Trending: Storm closes the coast road | Council votes on the new bridge": False}
     batch, dense, _ = featurize([list(lines)], 2**12)
     flags = _tag_lines(batch.texts, dense)
     assert dict(zip(lines, flags.tolist())) == lines

@@ -34,10 +34,11 @@ SKLEARN_MODULE = "sklearn"
 PREV_SAME_COLUMN = F.DENSE_NAMES.index("prev_same")
 STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
+LOG_CHARS_COLUMN = F.DENSE_NAMES.index("log_chars")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
-(LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, KICKER_PASS, HEADLINE_PASS, HEAD_PASS, COMMENTS_PASS, BIO_PASS,
- TAIL_PASS, LONE_PASS) = CONTEXT_PASSES = (
-    "long", "readmore", "promo", "paid", "tags", "kicker", "headline", "head", "comments", "bio", "tail", "lone",
+(LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, KICKER_PASS, HEADLINE_PASS, HEAD_PASS, STICKY_PASS,
+ COMMENTS_PASS, BIO_PASS, TAIL_PASS, LONE_PASS) = CONTEXT_PASSES = (
+    "long", "readmore", "promo", "paid", "tags", "kicker", "headline", "head", "sticky", "comments", "bio", "tail", "lone",
 )
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
@@ -72,6 +73,16 @@ TAG_LINE = re.compile(
     r"^(tags?|tagged( with)?|topics?|filed under|categories|category|keywords|related (tags|topics))\s*:",
     re.I,
 )
+# The guidelines' trending bars that link to topic pages: "Trending: Election 2024 | Climate | Markets".
+TOPIC_BAR = re.compile(r"^(trending( now| topics)?|hot topics|popular topics)\s*:\s*(?P<items>.+)$", re.I)
+TAG_OR_TOPIC = re.compile(f"{TAG_LINE.pattern}|{TOPIC_BAR.pattern}", re.I)  # one pass over the candidates
+TOPIC_SEPARATORS = re.compile(r"\s*[|•·,]\s*")
+MAX_TOPIC_WORDS = 3  # a topic's name; a longer item is a story's headline, which makes the bar a ticker (teaser)
+# The guidelines' repeated headline copies below the headline: "Currently reading: <headline>", "Home » <headline>",
+# "4 thoughts on “<headline>”", "Jane commented on <headline>".
+MAX_STICKY_PREFIX_WORDS = 4
+MAX_STICKY_PREFIX_CHARS = 48  # four words and the quotes around the headline
+HEADLINE_SUFFIX_STRIP = " \"'”’»).:"
 # The guidelines' author bio boxes: "Jane Doe is a senior reporter covering …", "Rand Fishkin is the CEO & co-founder of …".
 AUTHOR_BIO = re.compile(
     r"^[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,3},?\s+(is|was|has been)\s+(a|an|the)?\b.{0,80}?"
@@ -121,11 +132,21 @@ def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np
     return out
 
 
+def _tag_line(text: str) -> bool:
+    """Whether a line is a tag list (TAG_LINE) or a trending bar of topics (TOPIC_BAR, every item at most MAX_TOPIC_WORDS words)."""
+    if TAG_LINE.match(text):
+        return True
+    bar = TOPIC_BAR.match(text)
+    return bar is not None and all(len(item.split()) <= MAX_TOPIC_WORDS for item in TOPIC_SEPARATORS.split(bar["items"]))
+
+
 def _tag_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which lines are tag lists (TAG_LINE), among the lines that open with a capital and hold a colon."""
-    rows = np.flatnonzero((dense[:, COLON_COLUMN] > 0) & (dense[:, FIRST_UPPER_COLUMN] > 0))
+    """Which lines are tag lists or trending bars (_tag_line), among the lines that open with a capital and hold a colon."""
+    rows = np.flatnonzero((dense[:, COLON_COLUMN] > 0) & (dense[:, FIRST_UPPER_COLUMN] > 0)).tolist()
     out = np.zeros(len(dense), dtype=bool)
-    out[rows] = np.fromiter(map(bool, map(TAG_LINE.match, map(texts.__getitem__, rows.tolist()))), dtype=bool, count=len(rows))
+    # The combined pattern rules out nearly every candidate at its first characters; _tag_line judges the rest.
+    hits = [i for i, found in zip(rows, map(TAG_OR_TOPIC.match, map(texts.__getitem__, rows))) if found]
+    out[hits] = [_tag_line(texts[i]) for i in hits]
     return out
 
 
@@ -147,6 +168,7 @@ class LineFacts(NamedTuple):
     stop: np.ndarray  # a teaser header, which ends a comment section
     sentence_end: np.ndarray  # a short line that ends a sentence (_ends_sentence)
     words: np.ndarray  # word count
+    chars: np.ndarray  # character count
     read_more: np.ndarray  # an in-article link to another story (scrapeseg.corpus.teaser.in_article_teaser)
     dated: np.ndarray  # holds a date, time or byline (scrapeseg.corpus.prelabel.DATE_OR_BYLINE)
     tags: np.ndarray  # a tag list (TAG_LINE)
@@ -154,7 +176,7 @@ class LineFacts(NamedTuple):
     @classmethod
     def empty(cls, n: int) -> LineFacts:
         """Facts for n lines, all false and zero, to be filled chunk by chunk."""
-        return cls(**{name: np.zeros(n, dtype=np.int64 if name == "words" else bool) for name in cls._fields})
+        return cls(**{name: np.zeros(n, dtype=np.int64 if name in ("words", "chars") else bool) for name in cls._fields})
 
     def fill(self, row: int, chunk: LineFacts) -> None:
         """Copy a chunk's facts in from row on."""
@@ -287,11 +309,11 @@ def paid_widgets(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[st
 
 
 def tag_lines(probs: np.ndarray, tags: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """probs with every tag list ("Tags: a, b", "Filed under: Banking") made boilerplate.
+    """probs with every tag list ("Tags: a, b", "Filed under: Banking") and trending bar ("Trending: Climate | Markets") made boilerplate.
 
-    The guidelines make tag lists boilerplate; the sequence passes pull a tag line into the
-    article above it or the related stories below it. tags flags lines that hold a colon and
-    match TAG_LINE; all their scores move to boilerplate.
+    The guidelines make tag lists and trending bars that link to topic pages boilerplate; the
+    sequence passes pull such a line into the article above it or the related stories below it.
+    tags flags them (_tag_lines); all their scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(tags), Label.BOILERPLATE, classes)
 
@@ -437,6 +459,39 @@ def author_bios(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str
     bios = [i for i, d in zip(rows.tolist(), of_doc.tolist()) if AUTHOR_BIO.match(docs[d][i - doc_start[d]])]
     _body_to_boilerplate(probs, bios, classes)
     return probs
+
+
+def sticky_copies(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with the lines below the headline that end with it after a short prefix made boilerplate.
+
+    The guidelines make later copies of the headline boilerplate: sticky "Currently reading:
+    <headline>" bars, breadcrumbs ("Home » <headline>"), and comment widgets' titles ("4 thoughts
+    on “<headline>”", "Jane commented on <headline>"). The headline is a document's first body
+    line if it is headline-shaped; a line below it that ends with it (case-folded, closing quotes
+    and punctuation aside) after at most MAX_STICKY_PREFIX_WORDS words moves all its score to
+    boilerplate.
+    """
+    body = _column(classes, Label.BODY)
+    is_body = probs.argmax(axis=1) == body
+    n = len(probs)
+    first = -_last_per_doc(np.where(is_body, -np.arange(n), -n), doc_len)
+    has_head = (first < n) & (doc_len > 0)
+    head = np.minimum(first, n - 1)
+    doc_of = np.repeat(np.arange(len(doc_len)), doc_len)
+    extra_chars = facts.chars - np.repeat(facts.chars[head], doc_len)
+    rows = np.flatnonzero((extra_chars >= 2) & (extra_chars <= MAX_STICKY_PREFIX_CHARS))
+    extra = facts.words[rows] - facts.words[head][doc_of[rows]]
+    rows = rows[has_head[doc_of[rows]] & (rows > first[doc_of[rows]]) & (extra >= 1) & (extra <= MAX_STICKY_PREFIX_WORDS)]
+    doc_start = np.cumsum(doc_len) - doc_len
+    heads: dict[int, str | None] = {}
+    copies = []
+    for row, d in zip(rows.tolist(), doc_of[rows].tolist()):
+        if d not in heads:
+            text = docs[d][first[d] - doc_start[d]]
+            heads[d] = text.casefold().rstrip(HEADLINE_SUFFIX_STRIP) if headline_shaped(text, STATEMENT_END) else None
+        if heads[d] and docs[d][row - doc_start[d]].casefold().rstrip(HEADLINE_SUFFIX_STRIP).endswith(heads[d]):
+            copies.append(row)
+    return _all_to(probs, np.array(copies, dtype=np.int64), Label.BOILERPLATE, classes)
 
 
 def kickers(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -666,6 +721,8 @@ class LinePredictor:
             probs = headline_copies(probs, facts.repeat, docs, classes)
         if HEAD_PASS in chosen:
             probs = article_head(probs, facts.dated, docs, classes)
+        if STICKY_PASS in chosen:
+            probs = sticky_copies(probs, facts, docs, doc_len, classes)
         if COMMENTS_PASS in chosen:
             probs = comment_sections(probs, facts, doc_len, classes)
         if BIO_PASS in chosen:
@@ -706,6 +763,7 @@ class LinePredictor:
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
             sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
+            chars=np.rint(np.expm1(dense[:, LOG_CHARS_COLUMN])).astype(np.int64),
             read_more=_in_article_teasers(batch.texts, dense),
             dated=dense[:, DATE_BYLINE_COLUMN] > 0,
             tags=_tag_lines(batch.texts, dense),
