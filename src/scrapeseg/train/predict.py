@@ -18,7 +18,9 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from scrapeseg.corpus.gold import copy_run
-from scrapeseg.corpus.prelabel import BYLINE_OR_TIME, BYLINE_WINDOW, DATE_OR_BYLINE, headline_shaped
+from scrapeseg.corpus.prelabel import (
+    BYLINE_OR_TIME, BYLINE_WINDOW, DATE_OR_BYLINE, MAX_HEADLINE_WORDS, MIN_HEADLINE_WORDS, headline_shaped,
+)
 from scrapeseg.corpus.teaser import in_article_teaser
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
@@ -475,22 +477,23 @@ def sticky_copies(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[s
     is_body = probs.argmax(axis=1) == body
     n = len(probs)
     first = -_last_per_doc(np.where(is_body, -np.arange(n), -n), doc_len)
-    has_head = (first < n) & (doc_len > 0)
     head = np.minimum(first, n - 1)
+    has_head = (first < n) & (doc_len > 0) & (facts.words[head] >= MIN_HEADLINE_WORDS) & (facts.words[head] <= MAX_HEADLINE_WORDS)
     doc_of = np.repeat(np.arange(len(doc_len)), doc_len)
     extra_chars = facts.chars - np.repeat(facts.chars[head], doc_len)
     rows = np.flatnonzero((extra_chars >= 2) & (extra_chars <= MAX_STICKY_PREFIX_CHARS))
     extra = facts.words[rows] - facts.words[head][doc_of[rows]]
     rows = rows[has_head[doc_of[rows]] & (rows > first[doc_of[rows]]) & (extra >= 1) & (extra <= MAX_STICKY_PREFIX_WORDS)]
     doc_start = np.cumsum(doc_len) - doc_len
-    heads: dict[int, str | None] = {}
-    copies = []
-    for row, d in zip(rows.tolist(), doc_of[rows].tolist()):
-        if d not in heads:
-            text = docs[d][first[d] - doc_start[d]]
-            heads[d] = text.casefold().rstrip(HEADLINE_SUFFIX_STRIP) if headline_shaped(text, STATEMENT_END) else None
-        if heads[d] and docs[d][row - doc_start[d]].casefold().rstrip(HEADLINE_SUFFIX_STRIP).endswith(heads[d]):
-            copies.append(row)
+    of_doc = doc_of[rows]
+    heads = {}
+    with_candidates = np.unique(of_doc)
+    for d, line in zip(with_candidates.tolist(), (first[with_candidates] - doc_start[with_candidates]).tolist()):
+        text = docs[d][line]
+        if headline_shaped(text, STATEMENT_END):
+            heads[d] = text.casefold().rstrip(HEADLINE_SUFFIX_STRIP)
+    copies = [row for row, d, line in zip(rows.tolist(), of_doc.tolist(), (rows - doc_start[of_doc]).tolist())
+              if d in heads and docs[d][line].casefold().rstrip(HEADLINE_SUFFIX_STRIP).endswith(heads[d])]
     return _all_to(probs, np.array(copies, dtype=np.int64), Label.BOILERPLATE, classes)
 
 
