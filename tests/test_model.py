@@ -535,6 +535,30 @@ def test_copies_of_the_headline_behind_a_short_prefix_below_it_become_boilerplat
     assert after[4].tolist() == pytest.approx([0.0, 0.0, 1.0])
 
 
+def test_a_related_stories_header_right_above_a_teaser_line_becomes_teaser():
+    from scrapeseg.train.predict import LineFacts, section_headers
+
+    classes = np.array(Label.names())
+    T, X = [0.05, 0.8, 0.15], [0.1, 0.2, 0.7]
+    top = ["logo", "Most Read", "Storm closes the coast road", "Council votes on the new bridge"]
+    link = ["Most Read »", "Storm closes the coast road"]  # a link to a list, not a header
+    last = ["Storm closes the coast road", "Most Read"]  # nothing below it
+    below_menu = ["Most Read", "Home"]  # the line below is not teaser
+    docs = [top, link, last, below_menu]
+    probs = np.array([X, X, T, T] + [X, T] + [T, X] + [X, X])
+    batch, dense, _ = featurize(docs, 2**12)
+    stop = dense[:, DENSE_NAMES.index("teaser_header")] > 0
+    assert stop.tolist() == [False, True, False, False] + [True, False] + [False, True] + [True, False]
+    words = np.array([len(t.split()) for d in docs for t in d])
+    facts = LineFacts.empty(len(words))._replace(stop=stop, words=words)
+    after = section_headers(probs.copy(), facts, docs, np.array([len(d) for d in docs]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == (
+        ["boilerplate", "teaser", "teaser", "teaser"] + ["boilerplate", "teaser"] + ["teaser", "boilerplate"]
+        + ["boilerplate", "boilerplate"]
+    )
+    assert after[1].tolist() == pytest.approx([0.0, 1.0, 0.0])
+
+
 def test_tag_lists_become_boilerplate_wherever_they_sit():
     from scrapeseg.train.predict import _tag_lines, tag_lines
 

@@ -154,8 +154,8 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         random_state); 0 turns it off. Text-only models only.
     context_passes: the rule passes run after the chain pass, among
         :data:`scrapeseg.train.predict.CONTEXT_PASSES` ("long", "readmore", "promo", "paid", "tags",
-        "kicker", "headline", "head", "sticky", "comments", "bio", "tail", "lone"; they always run in that
-        order). All by default; an empty list gives the chain
+        "kicker", "headline", "head", "sticky", "header", "comments", "bio", "tail", "lone"; they always run
+        in that order). All by default; an empty list gives the chain
         pass's probabilities as they are. They change no fitted attribute.
     random_state: seed of every random choice.
     n_threads: OpenMP and BLAS threads (None: all cores). One is the default because spinning

@@ -39,8 +39,9 @@ LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 LOG_CHARS_COLUMN = F.DENSE_NAMES.index("log_chars")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
 (LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, KICKER_PASS, HEADLINE_PASS, HEAD_PASS, STICKY_PASS,
- COMMENTS_PASS, BIO_PASS, TAIL_PASS, LONE_PASS) = CONTEXT_PASSES = (
-    "long", "readmore", "promo", "paid", "tags", "kicker", "headline", "head", "sticky", "comments", "bio", "tail", "lone",
+ HEADER_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS, LONE_PASS) = CONTEXT_PASSES = (
+    "long", "readmore", "promo", "paid", "tags", "kicker", "headline", "head", "sticky", "header", "comments", "bio",
+    "tail", "lone",
 )
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
@@ -82,6 +83,9 @@ TOPIC_SEPARATORS = re.compile(r"\s*[|•·,]\s*")
 MAX_TOPIC_WORDS = 3  # a topic's name; a longer item is a story's headline, which makes the bar a ticker (teaser)
 # The guidelines' repeated headline copies below the headline: "Currently reading: <headline>", "Home » <headline>",
 # "4 thoughts on “<headline>”", "Jane commented on <headline>".
+# A one-word "More" or a "more »" / "More →" line is a link to a list, not a section's header.
+MIN_SECTION_HEADER_WORDS = 2
+LINK_ENDINGS = ("»", "›", "→", ">", "...", "…")
 MAX_STICKY_PREFIX_WORDS = 4
 MAX_STICKY_PREFIX_CHARS = 48  # four words and the quotes around the headline
 HEADLINE_SUFFIX_STRIP = " \"'”’»).:"
@@ -497,6 +501,28 @@ def sticky_copies(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[s
     return _all_to(probs, np.array(copies, dtype=np.int64), Label.BOILERPLATE, classes)
 
 
+def section_headers(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with each related-stories header ("Most Read", "Recent Posts") right above a teaser line made teaser.
+
+    The guidelines make such headers teaser, but one at the top of a page or under a menu is
+    pulled into the boilerplate around it. A line the features flag as a teaser header
+    (LineFacts.stop) of at least MIN_SECTION_HEADER_WORDS words, not ending like a link ("more
+    »", "More →"), whose next line in the same document is teaser, moves all its score to teaser.
+    """
+    teaser = _column(classes, Label.TEASER)
+    top = probs.argmax(axis=1)
+    next_teaser = np.zeros(len(probs), dtype=bool)
+    next_teaser[:-1] = top[1:] == teaser
+    next_teaser[np.cumsum(doc_len)[doc_len > 0] - 1] = False  # a document's last line has no next line
+    rows = np.flatnonzero(facts.stop & next_teaser & (top != teaser) & (facts.words >= MIN_SECTION_HEADER_WORDS))
+    if len(rows):
+        doc_start = np.cumsum(doc_len) - doc_len
+        of_doc = np.searchsorted(doc_start, rows, side="right") - 1
+        rows = [row for row, d in zip(rows.tolist(), of_doc.tolist())
+                if not docs[d][row - doc_start[d]].rstrip().endswith(LINK_ENDINGS)]
+    return _all_to(probs, np.array(rows, dtype=np.int64), Label.TEASER, classes)
+
+
 def kickers(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """probs with a one-word line that opens a document's body right above its headline made boilerplate.
 
@@ -726,6 +752,8 @@ class LinePredictor:
             probs = article_head(probs, facts.dated, docs, classes)
         if STICKY_PASS in chosen:
             probs = sticky_copies(probs, facts, docs, doc_len, classes)
+        if HEADER_PASS in chosen:
+            probs = section_headers(probs, facts, docs, doc_len, classes)
         if COMMENTS_PASS in chosen:
             probs = comment_sections(probs, facts, doc_len, classes)
         if BIO_PASS in chosen:
