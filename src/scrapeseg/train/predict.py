@@ -299,9 +299,8 @@ def paid_widgets(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[st
         return probs
     teaser = _column(classes, Label.TEASER)
     doc_start = np.cumsum(doc_len) - doc_len
-    doc_of = np.repeat(np.arange(len(doc_len)), doc_len)
-    for h in np.flatnonzero(facts.ad).tolist():
-        d = int(doc_of[h])
+    ads = np.flatnonzero(facts.ad)
+    for h, d in zip(ads.tolist(), _docs_of(ads, doc_start).tolist()):
         if not PAID_WIDGET_HEADER.match(docs[d][h - doc_start[d]]):
             continue
         end = min(h + MAX_PAID_WIDGET_LINES, int(doc_start[d] + doc_len[d]) - 1)
@@ -343,7 +342,7 @@ def headline_copies(probs: np.ndarray, repeats: np.ndarray, docs: Sequence[Seque
         return probs
     doc_len = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     doc_start = np.cumsum(doc_len) - doc_len
-    with_copies = np.unique(np.searchsorted(doc_start, rows, side="right") - 1)
+    with_copies = np.unique(_docs_of(rows, doc_start))
     firsts = np.append(body_rows, len(probs))[np.searchsorted(body_rows, doc_start[with_copies])]
     for d, first in zip(with_copies.tolist(), firsts.tolist()):
         start = int(doc_start[d])
@@ -421,7 +420,7 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, c
     body = _column(classes, Label.BODY)
     teaser = _column(classes, Label.TEASER)
     doc_start = np.cumsum(doc_len) - doc_len
-    doc_of = np.searchsorted(doc_start, rows, side="right") - 1
+    doc_of = _docs_of(rows, doc_start)
     for d in np.unique(doc_of).tolist():
         start, end = int(doc_start[d]), int(doc_start[d] + doc_len[d])
         is_body = probs[start:end].argmax(axis=1) == body
@@ -456,7 +455,7 @@ def author_bios(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str
     seen = np.cumsum(is_body)
     body_words = np.cumsum(np.where(is_body, facts.words, 0))
     doc_start = np.cumsum(doc_len) - doc_len
-    of_doc = np.searchsorted(doc_start, rows, side="right") - 1
+    of_doc = _docs_of(rows, doc_start)
     first, end = doc_start[of_doc], doc_start[of_doc] + doc_len[of_doc]
     words_before_doc = np.where(first > 0, body_words[np.maximum(first, 1) - 1], 0)
     keep = ((seen[end - 1] - seen[rows] < BIO_LAST_BODY_LINES)
@@ -480,7 +479,7 @@ def sticky_copies(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[s
     body = _column(classes, Label.BODY)
     is_body = probs.argmax(axis=1) == body
     n = len(probs)
-    first = -_last_per_doc(np.where(is_body, -np.arange(n), -n), doc_len)
+    first = _first_per_doc(is_body, doc_len)
     head = np.minimum(first, n - 1)
     has_head = (first < n) & (doc_len > 0) & (facts.words[head] >= MIN_HEADLINE_WORDS) & (facts.words[head] <= MAX_HEADLINE_WORDS)
     doc_of = np.repeat(np.arange(len(doc_len)), doc_len)
@@ -517,7 +516,7 @@ def section_headers(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence
     rows = np.flatnonzero(facts.stop & next_teaser & (top != teaser) & (facts.words >= MIN_SECTION_HEADER_WORDS))
     if len(rows):
         doc_start = np.cumsum(doc_len) - doc_len
-        of_doc = np.searchsorted(doc_start, rows, side="right") - 1
+        of_doc = _docs_of(rows, doc_start)
         rows = [row for row, d in zip(rows.tolist(), of_doc.tolist())
                 if not docs[d][row - doc_start[d]].rstrip().endswith(LINK_ENDINGS)]
     return _all_to(probs, np.array(rows, dtype=np.int64), Label.TEASER, classes)
@@ -534,8 +533,7 @@ def kickers(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], 
     """
     body = _column(classes, Label.BODY)
     is_body = probs.argmax(axis=1) == body
-    rows = np.arange(len(probs))
-    first = -_last_per_doc(np.where(is_body, -rows, -len(probs)), doc_len)
+    first = _first_per_doc(is_body, doc_len)
     doc_start = np.cumsum(doc_len) - doc_len
     found = np.flatnonzero((first < len(probs)) & (doc_len > 0))
     f = first[found]
@@ -546,6 +544,17 @@ def kickers(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], 
              if headline_shaped(docs[d][row + 1 - doc_start[d]], STATEMENT_END)]
     _body_to_boilerplate(probs, heads, classes)
     return probs
+
+
+def _first_per_doc(flags: np.ndarray, doc_len: np.ndarray) -> np.ndarray:
+    """The first flagged row of each document (len(flags) for a document with none)."""
+    n = len(flags)
+    return -_last_per_doc(np.where(flags, -np.arange(n), -n), doc_len)
+
+
+def _docs_of(rows: np.ndarray, doc_start: np.ndarray) -> np.ndarray:
+    """The document each of the given flat rows belongs to (empty documents share their start with the next)."""
+    return np.searchsorted(doc_start, rows, side="right") - 1
 
 
 def _last_per_doc(values: np.ndarray, doc_len: np.ndarray) -> np.ndarray:
