@@ -789,3 +789,67 @@ def test_context_passes_param_picks_the_rule_passes(small_train):
     for bad in (["comments", "nope"], "comments"):
         with pytest.raises(ValueError, match="context_passes"):
             SegmentClassifier(**SMALL, context_passes=bad).fit(data["docs"][:4], data["labels"][:4])
+
+
+SITE_TEMPLATE = "Acme Daily brings you the news of the valley and the hills since 1921, told by people who live here."
+SITE_ARTICLES = [
+    ["Council votes to rebuild the old bridge", "By Jane Doe", "May 5, 2025",
+     "The council voted on Monday to rebuild the old bridge over the river, which the storm closed last winter, "
+     "and asked its engineers to draw up plans for a wider deck with room for bicycles."],
+    ["Farmers count the cost of the dry spring", "By Jane Doe", "May 6, 2025",
+     "Farmers across the valley say the driest spring in thirty years has cut their first hay harvest by half, "
+     "and several have started to sell cattle they can no longer feed."],
+]
+
+
+def test_site_seen_flags_lines_on_other_pages_of_the_site_but_not_on_copies_of_the_page():
+    from scrapeseg.train.site import site_seen
+
+    a, b = ([*article, SITE_TEMPLATE.upper()] for article in SITE_ARTICLES)
+    reprint = [*SITE_ARTICLES[0], "Comments are closed."]  # the same article at another URL
+    docs = [a, b, reprint, [*SITE_ARTICLES[1], SITE_TEMPLATE]]
+    seen = np.split(site_seen(docs, ["acme", "acme", "acme", "other"]), np.cumsum([len(d) for d in docs])[:-1])
+    assert seen[0].tolist() == [False, True, False, False, True], "the byline and the template (any case) recur on b"
+    assert seen[1].tolist() == [False, True, False, False, True]
+    assert seen[2].tolist() == [False, True, False, False, False], "a's paragraph is on a copy of this page, not another page"
+    assert not seen[3].any(), "the only page of its site"
+    assert not site_seen(docs, [None] * len(docs)).any()
+    with pytest.raises(ValueError, match="sites holds 2 values for 4 documents"):
+        site_seen(docs, ["acme", "acme"])
+
+
+def test_site_templates_move_recurring_body_lines_but_keep_headlines_and_bylines():
+    from scrapeseg.train.predict import LineFacts, site_templates
+
+    classes = np.array(Label.names())
+    docs = [[*article, SITE_TEMPLATE] for article in SITE_ARTICLES]
+    seen = np.array([False, True, False, False, True] * 2)
+    seen[0] = True  # the headline, listed on the other page too
+    probs = np.tile([0.7, 0.2, 0.1], (len(seen), 1))
+    probs[9] = [0.6, 0.1, 0.3]
+    dated = np.array([False, True, True, False, False] * 2)
+    facts = LineFacts.empty(len(seen))._replace(dated=dated)
+    after = site_templates(probs.copy(), seen, facts, docs, np.array([5, 5]), classes)
+    labels = classes[after.argmax(axis=1)].tolist()
+    assert labels == ["body"] * 4 + ["teaser"] + ["body"] * 4 + ["boilerplate"], "the template goes to its higher other label"
+    assert after.sum(axis=1) == pytest.approx(probs.sum(axis=1))
+    assert np.array_equal(np.delete(after, [4, 9], axis=0), np.delete(probs, [4, 9], axis=0))
+
+
+def test_the_site_pass_runs_only_when_the_batch_names_the_sites(small_train):
+    data = small_train
+    model = SegmentClassifier(**SMALL, context_passes=["site"]).fit(data["docs"], data["labels"], groups=data["domains"])
+    # A paragraph the model reads as body, on two pages of one site: a site's "about us" box, say.
+    template = next(t for d, lab in zip(data["docs"], data["labels"]) for t, y in zip(d, lab)
+                    if y == Label.BODY.value and len(t.split()) >= 40)
+    docs = [[*article, template, article[-1]] for article in SITE_ARTICLES]
+    rows = [4, 10]
+    alone = model.predict_proba(docs)
+    assert np.array_equal(alone, model.predict_proba(docs, sites=[None, None]))
+    assert np.array_equal(alone, model.predict_proba(docs, sites=["acme", "other"]))
+    together = model.predict_proba(docs, sites=["acme", "acme"])
+    assert (model.classes_[alone[rows].argmax(axis=1)] == "body").all(), "alone, the template reads as a paragraph"
+    assert (model.classes_[together[rows].argmax(axis=1)] != "body").all(), "the template line is on both pages"
+    assert np.array_equal(np.delete(together, rows, axis=0), np.delete(alone, rows, axis=0)), "bylines and unique lines stay"
+    model.set_params(context_passes=[])
+    assert np.array_equal(model.predict_proba(docs), model.predict_proba(docs, sites=["acme", "acme"]))

@@ -23,7 +23,7 @@ COMPARE_PAGES = 10
 class AllBody:
     """A stand-in model that labels every line of a text scrape body."""
 
-    def classify_batch(self, texts, kind="text"):
+    def classify_batch(self, texts, kind="text", sites=None):
         """Every non-empty line as a body segment."""
         assert kind == "text"
         return [[{"text": line.strip(), "label": "body"} for line in text.splitlines() if line.strip()] for text in texts]
@@ -67,6 +67,7 @@ def check_pages(pages: list[dict], dataset_path: Path, corpora: Path, split: str
         assert page["gold"] == (corpora / source / record["gold"]).read_text(encoding="utf-8")
         rows = frame[frame["doc"] == page["doc"]].sort_values("index")
         assert page["scrape"] == "\n".join(rows["text"])
+        assert page["domain"] == rows["domain"].iloc[0]
         assert list(rows["index"]) == list(range(len(rows)))
 
 
@@ -104,7 +105,7 @@ def test_scrapeseg_row_reads_dicts_and_objects_and_scores_a_perfect_model(small_
     gold_lines = [[line for line in page["gold"].splitlines() if line.strip()] for page in pages]
 
     class Oracle:
-        def classify_batch(self, texts, kind="text"):
+        def classify_batch(self, texts, kind="text", sites=None):
             return [[Classified(i, i + 1, 0, 0, line, "body", 1.0, 0.0, 0.0) for i, line in enumerate(lines)] for lines in gold_lines]
 
     row = stage.scrapeseg_row(Oracle(), pages)
@@ -128,7 +129,7 @@ def test_write_table(tmp_path):
 
 def test_run_peers_stage_loads_a_real_saved_model(stage_dataset, small_model, corpora, tmp_path):
     rows = stage.run_peers_stage(small_model, stage_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3)
-    assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW}
+    assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW, stage.SITE_ROW}, "the default passes include the site pass"
     assert stage.read_table(tmp_path / "peers.json") == rows
     assert stage.SCRAPESEG_ROW in (tmp_path / "peers.md").read_text(encoding="utf-8")
     assert all(row["pages"] == 3 for row in rows)

@@ -10,9 +10,12 @@ import numpy as np
 
 from scrapeseg.labels import Label
 from scrapeseg.train import metrics
+from scrapeseg.train.predict import SITE_PASS
 from scrapeseg.train.train import split_documents
 
 BODY = Label.BODY.text
+# Scores with the site pass, which compares each page with the other pages of its domain in the split.
+WITH_SITES = "with_site_context"
 
 
 def line_scores(true: np.ndarray, pred: np.ndarray) -> dict:
@@ -66,6 +69,8 @@ def evaluate_split(model, data: dict) -> dict:
     true_docs = [names[np.asarray(lab, dtype=np.int64)] for lab in data["labels"]]
     out = score_documents(data["docs"], true_docs, pred_docs)
     out["predict_seconds"] = seconds
+    if SITE_PASS in getattr(model, "context_passes", ()):
+        out[WITH_SITES] = score_documents(data["docs"], true_docs, model.predict_docs(data["docs"], data.get("markup"), data["domains"]))
     sources = np.array(data["sources"])
     out["per_source"] = {}
     for source in sorted(set(data["sources"])):
@@ -80,8 +85,9 @@ def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("va
     """{split: scores} for each split of the DatasetDict at dataset_path.
 
     Scores hold per_class {label: precision, recall, f1, support}, macro_f1, accuracy, lines,
-    documents, body_token_f1 {precision, recall, f1, accuracy, pages}, predict_seconds and
-    per_source {source: the same without per_source}. kinds keeps only documents of those kinds;
+    documents, body_token_f1 {precision, recall, f1, accuracy, pages}, predict_seconds,
+    per_source {source: the same without per_source} and, for a model with the site pass,
+    with_site_context (the same overall scores with each document's domain as its site). kinds keeps only documents of those kinds;
     a markup model is given each line's markup features.
     """
     from scrapeseg.corpus.dataset import load_corpus

@@ -154,8 +154,8 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
         random_state); 0 turns it off. Text-only models only.
     context_passes: the rule passes run after the chain pass, among
         :data:`scrapeseg.train.predict.CONTEXT_PASSES` ("long", "readmore", "promo", "paid", "tags",
-        "kicker", "headline", "head", "sticky", "header", "comments", "bio", "tail", "lone"; they always run
-        in that order). All by default; an empty list gives the chain
+        "kicker", "headline", "head", "sticky", "header", "comments", "bio", "tail", "lone", "site"; they
+        always run in that order; "site" only when predict is given sites=). All by default; an empty list gives the chain
         pass's probabilities as they are. They change no fitted attribute.
     random_state: seed of every random choice.
     n_threads: OpenMP and BLAS threads (None: all cores). One is the default because spinning
@@ -358,9 +358,9 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
                 if len(doc_ids) >= self.memory_min_docs and len(labels) == 1}
 
     # ----- predict ---------------------------------------------------------------------------
-    def _predict_flat(self, docs, markup=None):
+    def _predict_flat(self, docs, markup=None, sites=None):
         check_is_fitted(self, "stackers_")
-        return super()._predict_flat(docs, markup)
+        return super()._predict_flat(docs, markup, sites)
 
     def score(self, docs, y, sample_weight=None, markup=None) -> float:
         """Line accuracy over all documents (y as in fit)."""

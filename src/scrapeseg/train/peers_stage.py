@@ -9,16 +9,19 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from scrapeseg.labels import Label
+from scrapeseg.train.predict import SITE_PASS
 from scrapeseg.train.peers import PeerSpec, run_peers, score_row
 
 INDEX_FILE = "index.jsonl"
 DEFAULT_SPLIT = "test"
 SCRAPESEG_ROW = "scrapeseg (text)"
+# The same model given each page's domain, so lines on other test pages of the site count as template.
+SITE_ROW = "scrapeseg (text, site context)"
 TEXT_KIND = "text"
 BODY_LABEL = Label.BODY.text
 LINE_JOIN = "\n"
 DOC_SEPARATOR = "/"
-DATASET_COLUMNS = ["doc", "source", "index", "text"]
+DATASET_COLUMNS = ["doc", "source", "domain", "index", "text"]
 ROW_KEYS = ("peer", "precision", "recall", "f1", "pages", "pages_per_s", "failures")
 # A tiny scrape classified before the timed pass, so model warm-up is not timed (as peers.WARM_UP_PAGE).
 WARM_UP_SCRAPE = "Warm up headline\nWarm up body text of one short line."
@@ -47,26 +50,27 @@ def spread(items: list, limit: int | None) -> list:
 
 
 def test_pages(dataset_path, corpora_root, split: str = DEFAULT_SPLIT, limit: int | None = None) -> list[dict]:
-    """The split's benchmark pages sorted by doc id: {doc, source, html, gold, scrape}; `limit` samples evenly."""
+    """The split's benchmark pages sorted by doc id: {doc, source, domain, html, gold, scrape}; `limit` samples evenly."""
     from scrapeseg.corpus.dataset import load_corpus
 
     frame = load_corpus(dataset_path)[split].select_columns(DATASET_COLUMNS).to_pandas()
     frame = frame.sort_values(["doc", "index"], kind="stable")
     indexes: dict[str, dict[str, dict] | None] = {}
     docs = []
-    for (doc, source), group in frame.groupby(["doc", "source"], sort=True):
+    for (doc, source, domain), group in frame.groupby(["doc", "source", "domain"], sort=True):
         if source not in indexes:
             indexes[source] = benchmark_index(corpora_root, source)
         record = (indexes[source] or {}).get(doc.split(DOC_SEPARATOR, 1)[-1])
         if record and record.get("html") and record.get("gold"):
-            docs.append((doc, source, record, LINE_JOIN.join(group["text"])))
+            docs.append((doc, source, domain, record, LINE_JOIN.join(group["text"])))
     pages = []
-    for doc, source, record, scrape in spread(docs, limit):
+    for doc, source, domain, record, scrape in spread(docs, limit):
         folder = Path(corpora_root) / source
         pages.append(
             {
                 "doc": doc,
                 "source": source,
+                "domain": domain,
                 "html": gzip.decompress((folder / record["html"]).read_bytes()),
                 "gold": (folder / record["gold"]).read_text(encoding="utf-8"),
                 "scrape": scrape,
@@ -94,11 +98,11 @@ def body_text(segments) -> str:
     return LINE_JOIN.join(segment_field(s, "text") for s in segments if label_text(segment_field(s, "label")) == BODY_LABEL)
 
 
-def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW) -> dict:
-    """One timed, scored row for the model labelling the pages' text scrapes in one batch."""
+def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW, sites: list | None = None) -> dict:
+    """One timed, scored row for the model labelling the pages' text scrapes in one batch (with sites: the site pass too)."""
     model.classify_batch([WARM_UP_SCRAPE], kind=TEXT_KIND)
     start = time.perf_counter()
-    classified = model.classify_batch([page["scrape"] for page in pages], kind=TEXT_KIND)
+    classified = model.classify_batch([page["scrape"] for page in pages], kind=TEXT_KIND, sites=sites)
     bodies = [body_text(segments) for segments in classified]
     seconds = time.perf_counter() - start
     if len(bodies) != len(pages):
@@ -107,9 +111,14 @@ def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW) -> dict:
 
 
 def compare(model, pages: list[dict], peers: PeerSpec = None) -> list[dict]:
-    """Every peer on the pages' HTML and scrapeseg on their text scrapes, in one run, best F1 first."""
+    """Every peer on the pages' HTML and scrapeseg on their text scrapes, in one run, best F1 first.
+
+    A model with the site pass gets a second row, given each page's domain as its site.
+    """
     rows = run_peers([(page["html"], page["gold"]) for page in pages], peers)
     rows.append(scrapeseg_row(model, pages))
+    if SITE_PASS in getattr(getattr(model, "estimator", None), "context_passes", ()):
+        rows.append(scrapeseg_row(model, pages, SITE_ROW, [page["domain"] for page in pages]))
     rows = [{key: row[key] for key in ROW_KEYS} for row in rows]
     return sorted(rows, key=lambda row: (-row["f1"], row["peer"]))
 

@@ -38,10 +38,11 @@ STRONG_PROMO_COLUMN = F.DENSE_NAMES.index("strong_promo")
 LOG_WORDS_COLUMN = F.DENSE_NAMES.index("log_words")
 LOG_CHARS_COLUMN = F.DENSE_NAMES.index("log_chars")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
+# "site" runs only when the batch names each page's site (sites=).
 (LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, KICKER_PASS, HEADLINE_PASS, HEAD_PASS, STICKY_PASS,
- HEADER_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS, LONE_PASS) = CONTEXT_PASSES = (
+ HEADER_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS, LONE_PASS, SITE_PASS) = CONTEXT_PASSES = (
     "long", "readmore", "promo", "paid", "tags", "kicker", "headline", "head", "sticky", "header", "comments", "bio",
-    "tail", "lone",
+    "tail", "lone", "site",
 )
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
@@ -609,6 +610,33 @@ def lone_paragraph(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, cla
     return probs
 
 
+def site_templates(probs: np.ndarray, seen: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray,
+                   classes: np.ndarray) -> np.ndarray:
+    """probs with the body lines that recur on other pages of the same site moved to teaser or boilerplate.
+
+    A site's template (its description, an "about" box, sidebars, menus) recurs on its pages, and
+    the guidelines keep only this page's article as body. seen flags the lines another page of the
+    site holds (scrapeseg.train.site.site_seen). Date and byline lines stay (an author's other
+    stories share the byline), and so does a headline-shaped first body line (other pages list
+    the headline). The others' body score moves to teaser or boilerplate, whichever is higher.
+    """
+    body, teaser, boilerplate = (_column(classes, label) for label in (Label.BODY, Label.TEASER, Label.BOILERPLATE))
+    is_body = probs.argmax(axis=1) == body
+    rows = np.flatnonzero(seen & is_body & ~facts.dated)
+    if len(rows) == 0:
+        return probs
+    doc_start = np.cumsum(doc_len) - doc_len
+    of_doc = _docs_of(rows, doc_start)
+    heads = rows == _first_per_doc(is_body, doc_len)[of_doc]
+    keep = [not (head and headline_shaped(docs[d][r - doc_start[d]], STATEMENT_END))
+            for r, d, head in zip(rows.tolist(), of_doc.tolist(), heads.tolist())]
+    rows = rows[np.asarray(keep, dtype=bool)]
+    to = np.where(probs[rows, teaser] >= probs[rows, boilerplate], teaser, boilerplate)
+    probs[rows, to] += probs[rows, body]
+    probs[rows, body] = 0.0
+    return probs
+
+
 def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarray, clip_hi: np.ndarray, X, overwrite_x: bool = False) -> np.ndarray:
     """Class probabilities of a ReLU network with softmax output over inputs clipped to [clip_lo, clip_hi].
 
@@ -712,11 +740,11 @@ class LinePredictor:
         out[:, model.classes_] = p
         return out
 
-    def _predict_flat(self, docs, markup=None):
+    def _predict_flat(self, docs, markup=None, sites=None):
         with threadpool_limits(limits=self.n_threads):
-            return self._predict_flat_unlimited(docs, markup)
+            return self._predict_flat_unlimited(docs, markup, sites)
 
-    def _predict_flat_unlimited(self, docs, markup=None):
+    def _predict_flat_unlimited(self, docs, markup=None, sites=None):
         """(doc_len per document, flat probabilities), stacked PREDICT_CHUNK_DOCS documents at a time, then chained.
 
         Features do not depend on the batch, so chunking changes nothing but float rounding (BLAS
@@ -736,11 +764,14 @@ class LinePredictor:
             out[row:row + len(p)] = p
             facts.fill(row, chunk_facts)
             row += len(p)
-        probs = self._context_passes(self._chained(doc_len, out), out, facts, docs, doc_len)
+        probs = self._context_passes(self._chained(doc_len, out), out, facts, docs, doc_len, sites)
         return doc_len, self._recalled(docs, probs)
 
-    def _context_passes(self, probs, stacked, facts: LineFacts, docs, doc_len):
-        """probs after the rule passes named in context_passes, always in CONTEXT_PASSES order (stacked: before the chain pass)."""
+    def _context_passes(self, probs, stacked, facts: LineFacts, docs, doc_len, sites=None):
+        """probs after the rule passes named in context_passes, always in CONTEXT_PASSES order (stacked: before the chain pass).
+
+        The site pass needs sites, one site key (or None) per document; without them it does not run.
+        """
         chosen = getattr(self, "context_passes", CONTEXT_PASSES)  # classifiers saved before the param ran them all
         classes = self.classes_
         if LONG_PASS in chosen:
@@ -771,6 +802,10 @@ class LinePredictor:
             probs = article_tail(probs, facts, doc_len, classes)
         if LONE_PASS in chosen:
             probs = lone_paragraph(probs, facts, doc_len, classes)
+        if SITE_PASS in chosen and sites is not None:
+            from scrapeseg.train.site import site_seen
+
+            probs = site_templates(probs, site_seen(docs, sites), facts, docs, doc_len, classes)
         return probs
 
     def _recalled(self, docs, probs):
@@ -834,22 +869,26 @@ class LinePredictor:
         emit = probs / self.class_prior_**self.prior_power + EMISSION_FLOOR
         return chain_posterior(emit, doc_start, doc_len, self.start_, transitions, RESCALE_EVERY).astype(np.float32)
 
-    def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
-        """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated."""
-        return self._predict_flat(docs, markup)[1]
+    def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None, sites: Sequence | None = None) -> np.ndarray:
+        """Per-line probabilities (columns in classes_ order) for all lines of all docs, concatenated.
 
-    def predict(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> np.ndarray:
+        sites, one key per document (its domain, say; None for a page alone), lets the site pass
+        compare the pages of each site in the batch.
+        """
+        return self._predict_flat(docs, markup, sites)[1]
+
+    def predict(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None, sites: Sequence | None = None) -> np.ndarray:
         """Per-line label strings for all lines of all docs, concatenated."""
-        return self.classes_[self.predict_proba(docs, markup).argmax(axis=1)]
+        return self.classes_[self.predict_proba(docs, markup, sites).argmax(axis=1)]
 
-    def predict_proba_docs(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> list[np.ndarray]:
+    def predict_proba_docs(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None, sites: Sequence | None = None) -> list[np.ndarray]:
         """One (lines x classes) probability array per document."""
-        doc_len, p = self._predict_flat(docs, markup)
+        doc_len, p = self._predict_flat(docs, markup, sites)
         return np.split(p, np.cumsum(doc_len)[:-1]) if len(doc_len) else []
 
-    def predict_docs(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None) -> list[np.ndarray]:
+    def predict_docs(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None, sites: Sequence | None = None) -> list[np.ndarray]:
         """One array of label strings per document."""
-        return [self.classes_[p.argmax(axis=1)] if len(p) else self.classes_[:0] for p in self.predict_proba_docs(docs, markup)]
+        return [self.classes_[p.argmax(axis=1)] if len(p) else self.classes_[:0] for p in self.predict_proba_docs(docs, markup, sites)]
 
 
 class _State:

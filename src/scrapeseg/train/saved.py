@@ -177,21 +177,27 @@ class SegmentModel:
             raise AssertionError(f"{name}: {len(texts)} segments but markup for {len(facts)} rendered lines")
         return (range(len(texts)), lines, starts, ends, texts), facts
 
-    def predict_columns(self, documents: Sequence[Columns], markup: Sequence | None = None) -> tuple[list[str], np.ndarray]:
+    def predict_columns(self, documents: Sequence[Columns], markup: Sequence | None = None,
+                        sites: Sequence | None = None) -> tuple[list[str], np.ndarray]:
         """The label of every segment of documents given as segment columns, and its (segments x labels) scores.
 
-        markup (per document the lines' markup features) is required by a markup model, ignored otherwise.
+        markup (per document the lines' markup features) is required by a markup model, ignored
+        otherwise. sites (one site key or None per document) turns on the site pass.
         """
         names = self.card["labels"]
-        proba = self.estimator.predict_proba([doc[4] for doc in documents], markup) if documents else np.zeros((0, len(names)))
+        if sites is not None and len(sites) != len(documents):
+            raise ValueError(f"sites holds {len(sites)} values for {len(documents)} documents")
+        proba = (self.estimator.predict_proba([doc[4] for doc in documents], markup, sites) if documents
+                 else np.zeros((0, len(names))))
         # Label strings for the whole batch at once: per-row numpy access is slow.
         return list(map(names.__getitem__, proba.argmax(axis=1).tolist())), proba
 
-    def classify_columns(self, documents: Sequence[Columns], markup: Sequence | None = None) -> list[list[Classified]]:
-        """Classify documents given as segment columns in one batch (markup as in predict_columns)."""
+    def classify_columns(self, documents: Sequence[Columns], markup: Sequence | None = None,
+                         sites: Sequence | None = None) -> list[list[Classified]]:
+        """Classify documents given as segment columns in one batch (markup and sites as in predict_columns)."""
         if not documents:
             return []
-        labels, proba = self.predict_columns(documents, markup)
+        labels, proba = self.predict_columns(documents, markup, sites)
         with gc_paused():
             # Score columns: a column's tolist is cheaper than the rows'.
             scores = proba.T.tolist()
@@ -203,11 +209,15 @@ class SegmentModel:
                 row = end
         return out
 
-    def classify_batch(self, texts: Sequence[str | bytes], kind: str = "text") -> list[list[Classified]]:
-        """Classify many documents at once, amortising the model's work over the batch."""
+    def classify_batch(self, texts: Sequence[str | bytes], kind: str = "text", sites: Sequence | None = None) -> list[list[Classified]]:
+        """Classify many documents at once, amortising the model's work over the batch.
+
+        sites, one key per document (its domain, say; None for a page alone), lets lines that recur
+        on other pages of the same site in the batch count as the site's template (the site pass).
+        """
         parsed = [self._parsed(t, kind, f"doc{i}") for i, t in enumerate(texts)]
         markup = [facts for _, facts in parsed] if self.uses_markup else None
-        return self.classify_columns([columns for columns, _ in parsed], markup)
+        return self.classify_columns([columns for columns, _ in parsed], markup, sites)
 
     def classify(self, text: str | bytes, kind: str = "text") -> list[Classified]:
         """Classify one document's segments."""
