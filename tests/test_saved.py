@@ -151,3 +151,29 @@ def test_the_seeds_long_teaser_line_is_a_teaser(small_model, corpora):
     longest = max(range(len(gold)), key=lambda i: len(got[i].text))
     assert len(got[longest].text) > 3000 and gold[longest]["label"] == Label.TEASER.text
     assert got[longest].label == Label.TEASER.text, got[longest].scores
+
+
+def test_classify_same_site_reads_the_files_as_pages_of_one_site(small_model, corpora, tmp_path):
+    gold = [json.loads(line) for line in (corpora / "seed" / "000_1aae7a17f217d36a.labels.jsonl").read_text().splitlines()]
+    lines = [line.strip() for line in (corpora / SEED).read_text(encoding="utf-8").splitlines() if line.strip()]
+    body = [t for t, g in zip(lines, gold) if g["label"] == Label.BODY.text]
+    template = max(body, key=len)  # the seed's longest paragraph, as a site's "about us" box on two of its pages
+    rest = [t for t in body if t != template]
+    texts = ["\n".join([*rest[:6], template, *rest[6:12]]), "\n".join([*rest[12:], template])]
+    files = []
+    for k, text in enumerate(texts):
+        files.append(tmp_path / f"page{k}.txt")
+        files[-1].write_text(text, encoding="utf-8")
+    model = load_model(small_model)
+    alone = _cli("classify", "--model", str(small_model), *map(str, files))
+    together = _cli("classify", "--model", str(small_model), "--same-site", *map(str, files))
+    assert alone.returncode == together.returncode == 0
+    for done, sites in ((alone, None), (together, ["a", "a"])):
+        records = [json.loads(line) for line in done.stdout.splitlines()]
+        expected = [item for doc in model.classify_batch(texts, sites=sites) for item in doc]
+        assert [(r["text"], r["label"]) for r in records] == [(item.text, item.label) for item in expected]
+    def template_labels(done):
+        return [r["label"] for r in map(json.loads, done.stdout.splitlines()) if r["text"] == template]
+
+    assert template_labels(alone) == [Label.BODY.text] * 2, "alone, each page's copy reads as a paragraph"
+    assert Label.BODY.text not in template_labels(together), "on two pages of one site it is the site's template"

@@ -115,7 +115,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     """Classify every segment of the files, printing JSON Lines."""
     from scrapeseg.train.apply import classify_command
 
-    return classify_command(args.files, args.model)
+    return classify_command(args.files, args.model, same_site=args.same_site)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -159,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         verb.set_defaults(func=func)
     classify = verbs.add_parser("classify", help="label every segment of text scrapes (.txt) and pages (.html/.htm/.html.gz)")
     classify.add_argument("--model", help="saved model (default: models/segment-classifier.joblib)")
+    classify.add_argument("--same-site", action="store_true",
+                          help="the files are pages of one site: lines that recur on its other pages are its template, not body")
     classify.add_argument("files", nargs="+", help="files to classify")
     classify.set_defaults(func=_model_error(cmd_classify))
     extract = verbs.add_parser("extract", help="print the body text of one scrape or page")

@@ -16,6 +16,7 @@ import orjson
 from scrapeseg.corpus.decode import InputError
 
 BATCH_DOCS = 256
+SAME_SITE = "same-site"  # the one site key of `classify --same-site`
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 # Below this magnitude repr and orjson write floats in different notations (see float_reprs).
 REPR_NOTATION_LIMIT = 1e-4
@@ -51,8 +52,9 @@ def _read_columns(path_arg: str, markup: bool = False) -> tuple[tuple, object]:
     return columns, facts
 
 
-def _batches(paths: list[str], failures: list[str], markup: bool = False) -> Iterator[list[tuple[str, tuple, object]]]:
-    """Batches of (file, segment columns, markup features or None), recording unreadable files as failures and carrying on."""
+def _batches(paths: list[str], failures: list[str], markup: bool = False,
+             size: int | None = BATCH_DOCS) -> Iterator[list[tuple[str, tuple, object]]]:
+    """Batches of (file, segment columns, markup features or None) of at most size files (None: one batch), recording unreadable files as failures and carrying on."""
     batch: list[tuple[str, tuple, object]] = []
     for path in paths:
         try:
@@ -60,7 +62,7 @@ def _batches(paths: list[str], failures: list[str], markup: bool = False) -> Ite
         except (InputError, OSError) as err:
             failures.append(str(err))
             continue
-        if len(batch) >= BATCH_DOCS:
+        if size is not None and len(batch) >= size:
             yield batch
             batch = []
     if batch:
@@ -104,16 +106,21 @@ def float_reprs(values: np.ndarray) -> list[str]:
     return tokens
 
 
-def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Print every segment of every file as JSON Lines in document order; exit 1 if any file failed."""
+def classify_command(paths: list[str], model_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                     same_site: bool = False) -> int:
+    """Print every segment of every file as JSON Lines in document order; exit 1 if any file failed.
+
+    same_site: the files are pages of one site, read as one batch so that the site pass sees them all.
+    """
     from scrapeseg.train.saved import load_model
 
     model = load_model(model_path)
     template = record_template(model.card["labels"]).__mod__
     failures: list[str] = []
-    for batch in _batches(paths, failures, model.uses_markup):
+    for batch in _batches(paths, failures, model.uses_markup, None if same_site else BATCH_DOCS):
         markup = [facts for _, _, facts in batch] if model.uses_markup else None
-        labels, scores = model.predict_columns([columns for _, columns, _ in batch], markup)
+        sites = [SAME_SITE] * len(batch) if same_site else None
+        labels, scores = model.predict_columns([columns for _, columns, _ in batch], markup, sites)
         score_columns = [float_reprs(column) for column in np.ascontiguousarray(scores.T)]
         row = 0
         for path, (indexes, lines, starts, ends, texts), _ in batch:
