@@ -32,14 +32,22 @@ FIRST_RESULT_CODE = (
 
 def load_scrapes(dataset: str, count: int) -> list[str]:
     """`count` text scrapes from the corpus (all splits, cycled), each its segment texts joined by newlines."""
+    return load_scrapes_and_sites(dataset, count)[0]
+
+
+def load_scrapes_and_sites(dataset: str, count: int) -> tuple[list[str], list[str]]:
+    """`count` text scrapes as load_scrapes gives them, and each one's domain as its site."""
     from scrapeseg.corpus.dataset import load_corpus
 
     corpus = load_corpus(dataset)
     texts: list[str] = []
+    sites: list[str] = []
     for split in corpus:
-        frame = corpus[split].select_columns(["doc", "index", "text"]).to_pandas().sort_values(["doc", "index"])
-        texts += ["\n".join(group["text"]) + "\n" for _, group in frame.groupby("doc", sort=True)]
-    return [texts[i % len(texts)] for i in range(count)]
+        frame = corpus[split].select_columns(["doc", "domain", "index", "text"]).to_pandas().sort_values(["doc", "index"])
+        for (_, domain), group in frame.groupby(["doc", "domain"], sort=True):
+            texts.append("\n".join(group["text"]) + "\n")
+            sites.append(domain)
+    return [texts[i % len(texts)] for i in range(count)], [sites[i % len(sites)] for i in range(count)]
 
 
 def marginal_rate(run, small: int, large: int) -> tuple[float, float, float]:
@@ -49,12 +57,12 @@ def marginal_rate(run, small: int, large: int) -> tuple[float, float, float]:
     return (large - small) / (t_large - t_small), t_small, t_large
 
 
-def bench_api(model, scrapes: list[str]) -> tuple[float, float, float]:
-    """Marginal rate of `classify_batch` over text scrapes."""
+def bench_api(model, scrapes: list[str], sites: list[str] | None = None) -> tuple[float, float, float]:
+    """Marginal rate of `classify_batch` over text scrapes (with sites: each scrape's site, for the site pass)."""
 
     def run(n: int) -> float:
         start = time.perf_counter()
-        model.classify_batch(scrapes[:n])
+        model.classify_batch(scrapes[:n], sites=None if sites is None else sites[:n])
         return time.perf_counter() - start
 
     run(100)
@@ -114,12 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", default="../shared/corpora", help="benchmark pages for the HTML figure")
     args = parser.parse_args(argv)
     model = load_model(args.model)
-    scrapes = load_scrapes(args.dataset, LARGE_RUN)
+    scrapes, sites = load_scrapes_and_sites(args.dataset, LARGE_RUN)
     lines = statistics.median(text.count("\n") for text in scrapes)
     size = statistics.median(len(text.encode("utf-8")) for text in scrapes)
     print(f"{LARGE_RUN} text scrapes, median {lines:.0f} lines, {size / 1024:.1f} KB; model {model.identity}")
     rate, small, large = bench_api(model, scrapes)
     print(f"batch API classify_batch: {rate:,.0f} scrapes/s marginal ({SMALL_RUN} in {small:.2f} s, {LARGE_RUN} in {large:.2f} s)")
+    rate, small, large = bench_api(model, scrapes, sites)
+    print(f"batch API classify_batch with sites= (their domains): {rate:,.0f} scrapes/s marginal ({SMALL_RUN} in {small:.2f} s, {LARGE_RUN} in {large:.2f} s)")
     with tempfile.TemporaryDirectory() as tmp:
         rate, small, large = bench_cli(args.model, scrapes, Path(tmp))
     print(f"scrapeseg classify (JSON Lines): {rate:,.0f} scrapes/s marginal ({SMALL_RUN} in {small:.2f} s, {LARGE_RUN} in {large:.2f} s)")
