@@ -177,3 +177,14 @@ def test_classify_same_site_reads_the_files_as_pages_of_one_site(small_model, co
 
     assert template_labels(alone) == [Label.BODY.text] * 2, "alone, each page's copy reads as a paragraph"
     assert Label.BODY.text not in template_labels(together), "on two pages of one site it is the site's template"
+
+
+def test_classify_batch_needs_one_site_per_document(small_model, corpora):
+    model = load_model(small_model)
+    text = (corpora / SEED).read_text(encoding="utf-8")
+    for texts in ([text, text], []):
+        with pytest.raises(ValueError, match=f"sites holds 1 values for {len(texts)} documents"):
+            model.classify_batch(texts, sites=["a"])
+    alone = model.classify_batch([text, text])
+    assert model.classify_batch([text, text], sites=[None, "b"]) == alone
+    assert model.classify_batch([text, text], sites=["a", "a"]) == alone, "two copies of one page are not each other's template"

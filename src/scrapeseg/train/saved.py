@@ -185,8 +185,7 @@ class SegmentModel:
         otherwise. sites (one site key or None per document) turns on the site pass.
         """
         names = self.card["labels"]
-        if sites is not None and len(sites) != len(documents):
-            raise ValueError(f"sites holds {len(sites)} values for {len(documents)} documents")
+        _check_sites(sites, len(documents))
         proba = (self.estimator.predict_proba([doc[4] for doc in documents], markup, sites) if documents
                  else np.zeros((0, len(names))))
         # Label strings for the whole batch at once: per-row numpy access is slow.
@@ -195,6 +194,7 @@ class SegmentModel:
     def classify_columns(self, documents: Sequence[Columns], markup: Sequence | None = None,
                          sites: Sequence | None = None) -> list[list[Classified]]:
         """Classify documents given as segment columns in one batch (markup and sites as in predict_columns)."""
+        _check_sites(sites, len(documents))
         if not documents:
             return []
         labels, proba = self.predict_columns(documents, markup, sites)
@@ -226,6 +226,12 @@ class SegmentModel:
     def extract_body(self, text: str | bytes, kind: str = "text") -> str:
         """The body segments of one document, joined by newlines."""
         return "\n".join(s.text for s in self.classify(text, kind) if s.label == Label.BODY.text)
+
+
+def _check_sites(sites: Sequence | None, n_documents: int) -> None:
+    """Raise ValueError unless sites is None or holds one key per document."""
+    if sites is not None and len(sites) != n_documents:
+        raise ValueError(f"sites holds {len(sites)} values for {n_documents} documents")
 
 
 def load_model(path: str | Path | None = None) -> SegmentModel:
