@@ -87,8 +87,8 @@ def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("va
     Scores hold per_class {label: precision, recall, f1, support}, macro_f1, accuracy, lines,
     documents, body_token_f1 {precision, recall, f1, accuracy, pages}, predict_seconds,
     per_source {source: the same without per_source} and, for a model with the site pass,
-    with_site_context (the same overall scores with each document's domain as its site). kinds keeps only documents of those kinds;
-    a markup model is given each line's markup features.
+    with_site_context (the same overall scores with each document's domain as its site). kinds
+    keeps only documents of those kinds; a markup model is given each line's markup features.
     """
     from scrapeseg.corpus.dataset import load_corpus
 

@@ -155,8 +155,8 @@ class SegmentClassifier(LinePredictor, ClassifierMixin, BaseEstimator):
     context_passes: the rule passes run after the chain pass, among
         :data:`scrapeseg.train.predict.CONTEXT_PASSES` ("long", "readmore", "promo", "paid", "tags",
         "kicker", "headline", "head", "sticky", "header", "comments", "bio", "tail", "lone", "site"; they
-        always run in that order; "site" only when predict is given sites=). All by default; an empty list gives the chain
-        pass's probabilities as they are. They change no fitted attribute.
+        always run in that order; "site" only when predict is given sites=). All by default; an empty
+        list gives the chain pass's probabilities as they are. They change no fitted attribute.
     random_state: seed of every random choice.
     n_threads: OpenMP and BLAS threads (None: all cores). One is the default because spinning
         OpenMP threads collapse on a busy 2-core machine (10x slower measured).
