@@ -637,6 +637,9 @@ def test_comment_openers_flag_counted_headers_and_author_lines():
     lines = {
         "{ 167 comments }": True, "{ 9 comments… read them below or add one }": True, "Leave a Reply": True,
         "53 Responses to “A long story”": True, "Progress Trap said,": True, "Jane Doe says:": True,
+        "12 Responses to “Negative Target Fixation – Do You Have It? A Look Back”": True,
+        "59 Comments on “The December Comfort Watches 2025, Day Eight”": True,
+        "12 responses came in before the council voted to close the bridge on Monday.": False,
         "Comments": False, "Discussion": False, "He said, she said and then they both left the room.": False,
         "Posted on 12 May 2012 by Jane": False, "The council said, on Monday, that the bridge will close.": False,
     }

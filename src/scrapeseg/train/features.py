@@ -630,6 +630,9 @@ _COMMENT_OPENER = re.compile(
     re.I,
 )
 _COMMENT_AUTHOR = re.compile(r"^\S+(\s+\S+){0,3}\s+(said,|says:)$", re.I)
+# WordPress names the post in its comment header ("12 Responses to “<headline>”", "3 thoughts on
+# …"), so this form opens comments at any length.
+_COMMENT_TITLED = re.compile(r"^(\d+|one|no)\s+(comments?|responses?|replies|thoughts)\s+(to|on)\s", re.I)
 OPENER_STRIP = " {}()[]<>-–—:|•*#…"
 OPENER_EXTRA_TOKENS = 2  # "{ 167 comments }" and "— Leave a reply —" are headers too
 
@@ -642,15 +645,22 @@ def _comment_opener_line(text: str) -> int:
     return int(_COMMENT_OPENER.search(header) is not None or _COMMENT_AUTHOR.match(text) is not None)
 
 
+def _comment_titled_line(text: str) -> int:
+    """Whether a line is a comment header naming the post ("4 Responses to “…”"), at any length."""
+    return int(_COMMENT_TITLED.match(text.strip(OPENER_STRIP)) is not None)
+
+
 def comment_openers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which lines surely open user comments (see _comment_opener_line), from the batch's texts and dense features."""
+    """Which lines surely open user comments (see _comment_opener_line and _comment_titled_line), from the batch's texts and dense features."""
     column = DENSE_NAMES.index
     # Tokens, not words: brackets and ellipses may count. log_words is float32: compare halfway to the next count.
     short = dense[:, column("log_words")] < np.log1p(MAX_COMMENT_HEADER_WORDS + OPENER_EXTRA_TOKENS + 0.5)
-    cued = ((dense[:, column("cue_comments")] > 0) | (dense[:, column("first_digit")] > 0)
-            | (dense[:, column("last_colon")] > 0) | (dense[:, column("last_punct")] > 0))
+    counted = (dense[:, column("cue_comments")] > 0) | (dense[:, column("first_digit")] > 0)
+    cued = counted | (dense[:, column("last_colon")] > 0) | (dense[:, column("last_punct")] > 0)
     rows = np.flatnonzero(short & cued & (dense[:, column("date_byline")] == 0))
-    return _line_tests(_comment_opener_line, texts, rows, len(dense)) != 0
+    # The headline a titled header names may be long and may hold a date.
+    titled = np.flatnonzero(counted)
+    return (_line_tests(_comment_opener_line, texts, rows, len(dense)) != 0) | (_line_tests(_comment_titled_line, texts, titled, len(dense)) != 0)
 
 
 def _date_or_byline_line(text: str) -> int:
