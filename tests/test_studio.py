@@ -434,3 +434,60 @@ def test_batch_spans_cover_every_document_once(total, batch_size, first):
     # Each batch is at most RAMP_FACTOR times the one before, and only the last may fall short.
     assert all(later <= earlier * RAMP_FACTOR for earlier, later in zip(sizes, sizes[1:]))
     assert all(earlier <= later for earlier, later in zip(sizes[:-1], sizes[1:-1]))
+
+
+def test_documents_carry_their_site(tmp_path):
+    import pandas as pd
+
+    from scrapeseg.labeling.sync import corpus_documents, file_documents
+
+    raw = tmp_path / "raw"
+    for relative in ("acme/a.txt", "acme/deep/b.txt", "loose.txt"):
+        (raw / relative).parent.mkdir(parents=True, exist_ok=True)
+        (raw / relative).write_text("A line.\nAnother line.\n", encoding="utf-8")
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("A line.\n", encoding="utf-8")
+    failures: list[str] = []
+    docs = file_documents([str(raw), str(outside)], [("raw", raw)], failures)
+    assert failures == []
+    assert {d.doc: d.site for d in docs} == {"raw/acme/a.txt": "raw:acme", "raw/acme/deep/b.txt": "raw:acme", "raw/loose.txt": None, str(outside): None}
+    rows = [("dragnet/1", "dragnet", "example.com"), ("raw/acme/a.txt", "raw", "raw:acme"), ("raw/loose.txt", "raw", "raw:raw"),
+            ("seed/0", "seed", "seed:0")]
+    table = pd.DataFrame([{"doc": doc, "source": source, "domain": domain, "index": i, "text": f"line {i}", "eval_only": source == "seed"}
+                          for doc, source, domain in rows for i in range(2)])
+    table.to_parquet(tmp_path / "segments.parquet")
+    got = corpus_documents(tmp_path / "segments.parquet")
+    assert [(d.doc, d.site, d.texts) for d in got] == [("dragnet/1", "example.com", ["line 0", "line 1"]),
+                                                       ("raw/acme/a.txt", "raw:acme", ["line 0", "line 1"]),
+                                                       ("raw/loose.txt", None, ["line 0", "line 1"])]
+
+
+def test_push_predicts_with_site_context(studio_env, workspace, capsys, corpora, tmp_path):
+    gold = [json.loads(line) for line in (corpora / "seed" / "000_1aae7a17f217d36a.labels.jsonl").read_text().splitlines()]
+    lines = [line.strip() for line in (corpora / "seed" / "000_1aae7a17f217d36a.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    body = [t for t, g in zip(lines, gold) if g["label"] == Label.BODY.text]
+    template = max(body, key=len)  # the seed's longest paragraph, as a site's "about us" box on two of its pages
+    rest = [t for t in body if t != template]
+    texts = ["\n".join([*rest[:6], template, *rest[6:12]]), "\n".join([*rest[12:], template])]
+    raw = workspace["raw"]
+    site_files, lone_files = [], []
+    for k, text in enumerate(texts):
+        for folder, files in ((raw / "acme", site_files), (tmp_path / "lone", lone_files)):
+            files.append(folder / f"page{k}.txt")
+            folder.mkdir(parents=True, exist_ok=True)
+            files[-1].write_text(text, encoding="utf-8")
+    params = yaml.safe_load(Path(workspace["params"]).read_text())
+    params["studio"]["batch_size"] = 1  # each page in its own import batch: the site pass must still see both
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    client = _client(studio_env)
+
+    def template_labels(files) -> list[str]:
+        title = _title("site")
+        code, out, _ = _studio(capsys, "push", "--project", title, "--params", str(tmp_path / "params.yaml"), "--no-progress", *map(str, files))
+        assert code == 0 and "2 pushed" in out
+        tasks = _tasks(client, _project(client, title).id)
+        assert len(tasks) == 2
+        return [label for task in tasks for text, label in zip(task.data["paragraphs"], _predicted(task)) if text["text"] == template]
+
+    assert template_labels(lone_files) == [Label.BODY.text] * 2, "pages of no known site: each copy reads as a paragraph"
+    assert Label.BODY.text not in template_labels(site_files), "two pages under corpus/raw/acme/: the site's template"

@@ -220,11 +220,16 @@ def read_raw(source: Source, failures: list[str], report: dict) -> Iterator[dict
             continue
         lines = [seg.text for seg in segments]
         n = len(lines)
-        group = relative.split("/")[0] if "/" in relative else source.name
-        meta = {"id": relative, "kind": "html" if markup else "text", "domain": f"{source.name}:{group}"}
+        meta = {"id": relative, "kind": "html" if markup else "text", "domain": raw_domain(source.name, relative)}
         count += 1
         yield from _rows(doc, source.name, meta, segments, prelabel(lines), [Origin.PRELABEL] * n, [None] * n, markup or [None] * n, False)
     report[source.name] = {"pages_listed": count}
+
+
+def raw_domain(source_name: str, relative: str) -> str:
+    """The domain of a users' scrape: its source and first folder (`corpus/raw/<site>/…`); the source's own name for root files."""
+    group = relative.split("/")[0] if "/" in relative else source_name
+    return f"{source_name}:{group}"
 
 
 READERS = {"benchmark": read_benchmark, "seed": read_seed, "raw": read_raw}

@@ -39,11 +39,12 @@ ROW_KEYS = ("doc", "index", "text_sha256", "label", "annotator", "annotation_id"
 
 @dataclass
 class Document:
-    """One document to push: its stable id, segment texts and, for files, the path it was read from."""
+    """One document to push: its stable id, segment texts, for files the path it was read from, and its site if known."""
 
     doc: str
     texts: list[str]
     path: str | None = None
+    site: str | None = None
 
 
 @dataclass
@@ -188,26 +189,34 @@ def corpus_documents(segments: Path) -> list[Document]:
 
     if not segments.is_file():
         raise StudioError(f"no corpus at {segments}; run `dvc repro corpus` or name files or folders to push")
-    table = pq.read_table(segments, columns=["doc", "index", "text", "eval_only"]).to_pandas()
+    table = pq.read_table(segments, columns=["doc", "source", "domain", "index", "text", "eval_only"]).to_pandas()
     table = table[~table["eval_only"]].sort_values(["doc", "index"], kind="stable")
-    return [Document(doc, group["text"].tolist()) for doc, group in table.groupby("doc", sort=True)]
+    return [Document(doc, group["text"].tolist(), site=document_site(source, domain))
+            for (doc, source, domain), group in table.groupby(["doc", "source", "domain"], sort=True)]
 
 
-def corpus_doc_id(path: Path, raw_sources: Sequence[tuple[str, Path]]) -> str | None:
-    """The corpus's id for a file inside a raw-scrapes source folder, so its labels reach `dvc repro`."""
+def document_site(source: str, domain: str) -> str | None:
+    """A corpus document's site for the site pass: its domain, or None for a raw source's root files (one domain, many sites)."""
+    from scrapeseg.corpus.build import raw_domain
+
+    return None if domain == raw_domain(source, "") else domain
+
+
+def raw_location(path: Path, raw_sources: Sequence[tuple[str, Path]]) -> tuple[str, str] | None:
+    """(source name, path relative to its folder) for a file inside a raw-scrapes source folder, else None."""
     resolved = path.resolve()
     for name, folder in raw_sources:
         try:
-            relative = resolved.relative_to(folder.resolve())
+            return name, resolved.relative_to(folder.resolve()).as_posix()
         except ValueError:
             continue
-        return f"{name}/{relative.as_posix()}"
     return None
 
 
 def file_documents(sources: Sequence[str], raw_sources: Sequence[tuple[str, Path]], failures: list[str]) -> list[Document]:
-    """Documents from scrape files and folders (corpus ids inside raw sources, else the path as given)."""
+    """Documents from scrape files and folders (inside raw sources: corpus ids and sites; else the path as given, no site)."""
     from scrapeseg.corpus.batch import iter_input_docs, segment_file
+    from scrapeseg.corpus.build import raw_domain
     from scrapeseg.corpus.decode import InputError
 
     docs = []
@@ -221,7 +230,12 @@ def file_documents(sources: Sequence[str], raw_sources: Sequence[tuple[str, Path
         if not texts:
             failures.append(f"{given}: no segments (empty or whitespace-only file)")
             continue
-        docs.append(Document(corpus_doc_id(path, raw_sources) or given, texts, str(path.resolve())))
+        located = raw_location(path, raw_sources)
+        if located is None:
+            docs.append(Document(given, texts, str(path.resolve())))
+            continue
+        name, relative = located
+        docs.append(Document(f"{name}/{relative}", texts, str(path.resolve()), document_site(name, raw_domain(name, relative))))
     return docs
 
 
@@ -257,7 +271,8 @@ class Predictor:
         """Per-document (lines x labels) probabilities, or None without a model."""
         if self.model is None or not docs:
             return None if self.model is None else []
-        return self.model.estimator.predict_proba_docs([d.texts for d in docs])
+        sites = [d.site for d in docs]
+        return self.model.estimator.predict_proba_docs([d.texts for d in docs], sites=sites if any(sites) else None)
 
     def encoded_predictions(self, docs: Sequence[Document], probabilities: list[np.ndarray] | None = None) -> list[str]:
         """One checked prediction per document, as JSON text (what push sends)."""
@@ -320,6 +335,9 @@ def push(client, url: str, project, created: bool, docs: list[Document], predict
     report.already_present = len(docs) - len(fresh)
     chosen, probabilities = select_documents(fresh, select, limit, seed, predictor)
     report.not_selected = len(fresh) - len(chosen)
+    if probabilities is None and predictor.model is not None and any(d.site for d in chosen):
+        # In one batch the site pass sees every chosen page of a site, not only those in the same import batch.
+        probabilities = predictor.probabilities(chosen)
 
     def requests(span: tuple[int, int]) -> tuple[int, bytes]:
         start, stop = span
