@@ -631,7 +631,8 @@ _COMMENT_OPENER = re.compile(
 )
 _COMMENT_AUTHOR = re.compile(r"^\S+(\s+\S+){0,3}\s+(said,|says:)$", re.I)
 # WordPress names the post in its comment header ("12 Responses to “<headline>”", "3 thoughts on
-# …"), so this form opens comments at any length.
+# …"), so this form opens comments at any length. Only lines with a digit first or a comments cue
+# word are tested, so "One comment on …" is seen and "One Response to …" is not.
 _COMMENT_TITLED = re.compile(r"^(\d+|one|no)\s+(comments?|responses?|replies|thoughts)\s+(to|on)\s", re.I)
 OPENER_STRIP = " {}()[]<>-–—:|•*#…"
 OPENER_EXTRA_TOKENS = 2  # "{ 167 comments }" and "— Leave a reply —" are headers too
