@@ -485,6 +485,7 @@ def test_push_predicts_with_site_context(studio_env, workspace, capsys, corpora,
         title = _title("site")
         code, out, _ = _studio(capsys, "push", "--project", title, "--params", str(tmp_path / "params.yaml"), "--no-progress", *map(str, files))
         assert code == 0 and "2 pushed" in out
+        assert ("site context: pages of one site predicted together (1 with two or more)" in out) == (files == site_files)
         tasks = _tasks(client, _project(client, title).id)
         assert len(tasks) == 2
         return [label for task in tasks for text, label in zip(task.data["paragraphs"], _predicted(task)) if text["text"] == template]

@@ -93,6 +93,7 @@ def _push(args, settings: dict, client, url: str) -> int:
         f"push: project {args.project!r} (id {report.project}) {verb}; {report.documents + len(failures)} inputs: "
         f"{report.pushed} pushed, {report.already_present} already in the project or annotated, "
         f"{report.not_selected} not selected, {len(failures)} failed; predictions from {report.model_version}"
+        + (f"; site context: pages of one site predicted together ({report.shared_sites} with two or more)" if report.shared_sites else "")
     )
     return 1 if failures else 0
 

@@ -13,6 +13,7 @@ import json
 import os
 import random
 import re
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class PushReport:
     already_present: int = 0
     not_selected: int = 0
     model_version: str = ""
+    shared_sites: int = 0  # sites with two or more pushed pages, predicted together by the model
 
 
 # ----- configuration --------------------------------------------------------------------------
@@ -335,9 +337,12 @@ def push(client, url: str, project, created: bool, docs: list[Document], predict
     report.already_present = len(docs) - len(fresh)
     chosen, probabilities = select_documents(fresh, select, limit, seed, predictor)
     report.not_selected = len(fresh) - len(chosen)
-    if probabilities is None and predictor.model is not None and any(d.site for d in chosen):
-        # In one batch the site pass sees every chosen page of a site, not only those in the same import batch.
-        probabilities = predictor.probabilities(chosen)
+    if predictor.model is not None:
+        pages = Counter(d.site for d in chosen if d.site is not None)
+        report.shared_sites = sum(count > 1 for count in pages.values())
+        if probabilities is None and pages:
+            # In one batch the site pass sees every chosen page of a site, not only those in the same import batch.
+            probabilities = predictor.probabilities(chosen)
 
     def requests(span: tuple[int, int]) -> tuple[int, bytes]:
         start, stop = span
