@@ -9,6 +9,8 @@ import logging
 import pandas as pd
 import pytest
 from conftest import make_subset
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from scrapeseg.corpus.build import Source, build_corpus
@@ -152,6 +154,23 @@ def test_prelabeller_on_a_synthetic_scrape():
     assert [label.text for label in prelabel(lines)] == [
         "boilerplate", "body", "body", "body", "body", "teaser", "teaser", "boilerplate",
     ]
+
+
+_DATE_PARTS = ["by ", "By ", "ago", "Updated", "posted", "12:30", "9:05am", "Jan 5", "sept. 30", "March", "2012", "1999",
+               "20123", "x2012", "ſep 3", "Ｊan 4", "١٢:٣٠", "a", "Oct", "-", " ", "\n", ".", "é"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_DATE_PARTS), max_size=8).map("".join))
+def test_date_patterns_match_as_without_the_first_character_lookahead(text):
+    import re
+
+    from scrapeseg.corpus.prelabel import _BYLINE_WORDS, _YEAR, BYLINE_OR_TIME, DATE_OR_BYLINE
+
+    for fast, words in ((DATE_OR_BYLINE, (*_BYLINE_WORDS, _YEAR)), (BYLINE_OR_TIME, _BYLINE_WORDS)):
+        plain = re.compile(r"^by\s|\b(?:" + "|".join(words) + ")", re.I)
+        assert (fast.search(text) is None) == (plain.search(text) is None)
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 @pytest.fixture(scope="module")
