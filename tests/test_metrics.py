@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrapeseg.train.metrics import page_counts, shingles, token_f1, tokenize
+from scrapeseg.train.metrics import page_counts, paired_bootstrap, scores_from_counts, shingles, token_f1, tokenize
 
 GOLD = "The council approved the new budget on Tuesday after a long debate."
 
@@ -113,3 +113,40 @@ def test_page_counts_sum_to_one_unless_both_empty(pred, gold):
         assert math.isclose(sum(counts), 1.0)
     else:
         assert counts == (0.0, 0.0, 0.0)
+
+
+PERFECT, HALF, MISSED = (1.0, 0.0, 0.0), (0.5, 0.25, 0.25), (0.0, 0.0, 1.0)
+
+
+def test_paired_bootstrap_of_a_system_against_itself_is_zero_everywhere():
+    counts = [PERFECT, HALF, MISSED, HALF]
+    out = paired_bootstrap(counts, counts, resamples=200, seed=1, confidence=0.9)
+    assert out["f1_difference"] == out["ci_low"] == out["ci_high"] == 0.0
+    assert out["share_ahead"] == 0.0 and out["pages"] == 4 and out["resamples"] == 200
+
+
+def test_paired_bootstrap_interval_holds_the_difference_and_orders_the_systems():
+    better = [PERFECT] * 30 + [HALF] * 10
+    worse = [HALF] * 30 + [MISSED] * 10
+    out = paired_bootstrap(better, worse, resamples=500, seed=7, confidence=0.95)
+    expected = scores_from_counts(better)["f1"] - scores_from_counts(worse)["f1"]
+    assert out["f1_difference"] == pytest.approx(expected)
+    assert 0.0 < out["ci_low"] <= out["f1_difference"] <= out["ci_high"], "every page is better, so every resample is"
+    assert out["share_ahead"] == 1.0
+    flipped = paired_bootstrap(worse, better, resamples=500, seed=7, confidence=0.95)
+    assert flipped["ci_high"] == pytest.approx(-out["ci_low"]) and flipped["share_ahead"] == 0.0
+
+
+def test_paired_bootstrap_is_seeded_and_an_even_race_straddles_zero():
+    ours = [PERFECT, MISSED] * 20
+    theirs = [MISSED, PERFECT] * 20
+    first = paired_bootstrap(ours, theirs, resamples=400, seed=3, confidence=0.95)
+    assert first == paired_bootstrap(ours, theirs, resamples=400, seed=3, confidence=0.95)
+    assert first["f1_difference"] == pytest.approx(0.0)
+    assert first["ci_low"] < 0.0 < first["ci_high"] and 0.2 < first["share_ahead"] < 0.8
+
+
+@pytest.mark.parametrize("theirs, resamples, confidence", [([PERFECT], 10, 0.9), ([PERFECT, HALF], 0, 0.9), ([PERFECT, HALF], 10, 1.0)])
+def test_paired_bootstrap_refuses_bad_input(theirs, resamples, confidence):
+    with pytest.raises(ValueError, match="paired pages|resamples"):
+        paired_bootstrap([PERFECT, HALF], theirs, resamples=resamples, seed=0, confidence=confidence)

@@ -88,14 +88,21 @@ def test_compare_all_body_against_every_peer(small_pages):
     assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW}
     assert [row["f1"] for row in rows] == sorted((row["f1"] for row in rows), reverse=True)
     for row in rows:
-        assert set(row) == set(stage.ROW_KEYS)
+        assert set(row) == {*stage.ROW_KEYS, "page_counts"}
         assert row["pages"] == len(pages) and row["pages_per_s"] > 0 and row["failures"] >= 0
         assert all(0.0 <= row[key] <= 1.0 for key in ("precision", "recall", "f1"))
+        assert len(row["page_counts"]) == len(pages) and all(sum(c) == pytest.approx(1.0) or sum(c) == 0 for c in row["page_counts"])
     ours = next(row for row in rows if row["peer"] == stage.SCRAPESEG_ROW)
     best_peer = max((row for row in rows if row["peer"] != stage.SCRAPESEG_ROW), key=lambda row: row["f1"])
     assert ours["recall"] > 0.9, "labelling every line body keeps nearly all of the gold"
     assert ours["precision"] < best_peer["precision"] and ours["f1"] < best_peer["f1"]
     assert best_peer["f1"] > 0.6
+    versus = stage.versus_best_peer(rows, {"resamples": 300, "seed": 5})
+    assert list(versus) == [stage.SCRAPESEG_ROW] and versus[stage.SCRAPESEG_ROW]["peer"] == best_peer["peer"]
+    figures = versus[stage.SCRAPESEG_ROW]
+    assert figures["f1_difference"] == pytest.approx(ours["f1"] - best_peer["f1"]) and figures["pages"] == len(pages)
+    assert figures["ci_low"] <= figures["f1_difference"] <= figures["ci_high"] and figures["resamples"] == 300
+    assert stage.versus_best_peer([ours]) == {}, "no peer, nothing to compare with"
 
 
 def test_scrapeseg_row_reads_dicts_and_objects_and_scores_a_perfect_model(small_pages):
@@ -118,18 +125,27 @@ def test_write_table(tmp_path):
         {"peer": "b", "precision": 0.5, "recall": 1.0, "f1": 2 / 3, "pages": 2, "pages_per_s": 1234.56, "failures": 0},
         {"peer": "a", "precision": 0.25, "recall": 0.5, "f1": 1 / 3, "pages": 2, "pages_per_s": 9.0, "failures": 1},
     ]
-    stage.write_table(rows, tmp_path / "out" / "peers.json", tmp_path / "out" / "peers.md")
+    versus = {"a": {"peer": "b", "confidence": 0.95, "f1_difference": -1 / 3, "ci_low": -0.5, "ci_high": 0.125,
+                    "share_ahead": 0.04, "resamples": 100, "pages": 2}}
+    stage.write_table(rows, tmp_path / "out" / "peers.json", tmp_path / "out" / "peers.md", versus)
     assert stage.read_table(tmp_path / "out" / "peers.json") == rows
+    assert stage.read_versus(tmp_path / "out" / "peers.json") == versus
     table = json.loads((tmp_path / "out" / "peers.json").read_text(encoding="utf-8"))
     assert list(table["peers"]) == ["b", "a"] and table["peers"]["a"]["failures"] == 1, "keyed by peer for dvc metrics"
     lines = (tmp_path / "out" / "peers.md").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "| peer | precision | recall | F1 | pages/s |"
     assert lines[2] == "| b | 0.500 | 1.000 | 0.667 | 1234.6 |" and lines[3].startswith("| a | 0.250 |")
+    assert lines[5] == ("- a minus b (the best peer): F1 -0.333, 95% interval -0.500 to +0.125 "
+                        "(paired bootstrap over 2 pages, 100 resamples); ahead in 4% of the resamples.")
+    stage.write_table(rows, tmp_path / "plain.json", tmp_path / "plain.md")
+    assert stage.read_versus(tmp_path / "plain.json") == {} and len((tmp_path / "plain.md").read_text().splitlines()) == 4
 
 
 def test_run_peers_stage_loads_a_real_saved_model(stage_dataset, small_model, corpora, tmp_path):
-    rows = stage.run_peers_stage(small_model, stage_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3)
+    rows, versus = stage.run_peers_stage(small_model, stage_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3)
     assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW, stage.SITE_ROW}, "the default passes include the site pass"
-    assert stage.read_table(tmp_path / "peers.json") == rows
-    assert stage.SCRAPESEG_ROW in (tmp_path / "peers.md").read_text(encoding="utf-8")
-    assert all(row["pages"] == 3 for row in rows)
+    assert stage.read_table(tmp_path / "peers.json") == [{key: row[key] for key in stage.ROW_KEYS} for row in rows]
+    assert set(versus) == {stage.SCRAPESEG_ROW, stage.SITE_ROW} and stage.read_versus(tmp_path / "peers.json") == versus
+    markdown = (tmp_path / "peers.md").read_text(encoding="utf-8")
+    assert stage.SCRAPESEG_ROW in markdown and stage.versus_line(stage.SITE_ROW, versus[stage.SITE_ROW]) in markdown
+    assert all(row["pages"] == 3 for row in rows) and all(v["resamples"] == stage.DEFAULT_BOOTSTRAP["resamples"] for v in versus.values())

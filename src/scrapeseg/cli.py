@@ -88,12 +88,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_peers(args: argparse.Namespace) -> int:
     """Run the peer extractors and the classifier on the same held-out pages and write the table."""
-    from scrapeseg.train.peers_stage import run_peers_stage
+    from scrapeseg.train.peers_stage import run_peers_stage, versus_line
 
     s = load_section(args.params, "peers")
-    rows = run_peers_stage(s["model"], s["dataset"], s["corpora"], s["table"], s["markdown"], limit=s.get("limit"))
+    rows, versus = run_peers_stage(s["model"], s["dataset"], s["corpora"], s["table"], s["markdown"], limit=s.get("limit"),
+                                   bootstrap=s.get("bootstrap"))
     for row in rows:
         print(f"peers: {row['peer']}: F1 {row['f1']:.3f}, {row['pages_per_s']:.1f} pages/s")
+    for name, figures in versus.items():
+        print(f"peers: {versus_line(name, figures)}")
     return 0
 
 

@@ -185,8 +185,9 @@ def run_peers(pages: list[tuple[bytes, str]], peers: PeerSpec = None) -> list[di
 
 
 def score_row(name: str, outputs: list[str], golds: list[str], seconds: float, failures: int) -> dict:
-    """One table row: body token-F1 of the outputs against the golds, with pages/s and failures."""
-    scores = metrics.token_f1(zip(outputs, golds))
+    """One table row: body token-F1 of the outputs against the golds, with pages/s, failures and each page's (tp, fp, fn)."""
+    counts = [metrics.page_counts(output, gold) for output, gold in zip(outputs, golds)]
+    scores = metrics.scores_from_counts(counts)
     return {
         "peer": name,
         "precision": scores["precision"],
@@ -195,4 +196,5 @@ def score_row(name: str, outputs: list[str], golds: list[str], seconds: float, f
         "pages": scores["pages"],
         "pages_per_s": len(golds) / seconds if seconds > 0 else 0.0,
         "failures": failures,
+        "page_counts": counts,
     }

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from scrapeseg.labels import Label
+from scrapeseg.train.metrics import paired_bootstrap
 from scrapeseg.train.predict import SITE_PASS
 from scrapeseg.train.peers import PeerSpec, run_peers, score_row
 
@@ -26,6 +27,9 @@ ROW_KEYS = ("peer", "precision", "recall", "f1", "pages", "pages_per_s", "failur
 # A tiny scrape classified before the timed pass, so model warm-up is not timed (as peers.WARM_UP_PAGE).
 WARM_UP_SCRAPE = "Warm up headline\nWarm up body text of one short line."
 JSON_KEY = "peers"
+VERSUS_KEY = "versus_best_peer"
+SCRAPESEG_ROWS = (SCRAPESEG_ROW, SITE_ROW)
+DEFAULT_BOOTSTRAP = {"resamples": 2000, "seed": 0, "confidence": 0.95}
 SCORE_DIGITS = 3
 RATE_DIGITS = 1
 MARKDOWN_HEADER = "| peer | precision | recall | F1 | pages/s |\n|---|---:|---:|---:|---:|"
@@ -113,28 +117,65 @@ def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW, sites: li
 def compare(model, pages: list[dict], peers: PeerSpec = None) -> list[dict]:
     """Every peer on the pages' HTML and scrapeseg on their text scrapes, in one run, best F1 first.
 
-    A model with the site pass gets a second row, given each page's domain as its site.
+    A model with the site pass gets a second row, given each page's domain as its site. Each row
+    holds the ROW_KEYS and its pages' (tp, fp, fn) as "page_counts", in page order.
     """
     rows = run_peers([(page["html"], page["gold"]) for page in pages], peers)
     rows.append(scrapeseg_row(model, pages))
     if SITE_PASS in getattr(getattr(model, "estimator", None), "context_passes", ()):
         rows.append(scrapeseg_row(model, pages, SITE_ROW, [page["domain"] for page in pages]))
-    rows = [{key: row[key] for key in ROW_KEYS} for row in rows]
     return sorted(rows, key=lambda row: (-row["f1"], row["peer"]))
 
 
-def markdown_table(rows: list[dict]) -> str:
-    """The rows as a Markdown table: peer, precision, recall, F1, pages/s."""
+def versus_best_peer(rows: list[dict], bootstrap: Mapping | None = None) -> dict[str, dict]:
+    """Per scrapeseg row, its F1 minus the best peer's on the same pages, with a paired bootstrap interval.
+
+    bootstrap holds resamples, seed and confidence (DEFAULT_BOOTSTRAP for any not given).
+    Empty when the rows hold no scrapeseg row or no peer.
+    """
+    settings = {**DEFAULT_BOOTSTRAP, **(bootstrap or {})}
+    peers = [row for row in rows if row["peer"] not in SCRAPESEG_ROWS]
+    if not peers:
+        return {}
+    best = max(peers, key=lambda row: (row["f1"], row["peer"]))
+    out = {}
+    for row in rows:
+        if row["peer"] in SCRAPESEG_ROWS:
+            difference = paired_bootstrap(row["page_counts"], best["page_counts"], int(settings["resamples"]),
+                                          int(settings["seed"]), float(settings["confidence"]))
+            out[row["peer"]] = {"peer": best["peer"], "confidence": float(settings["confidence"]), **difference}
+    return out
+
+
+def versus_line(name: str, versus: Mapping) -> str:
+    """One sentence on a scrapeseg row against the best peer: the F1 difference, its interval and the share of resamples ahead."""
+    return (f"{name} minus {versus['peer']} (the best peer): F1 {versus['f1_difference']:+.{SCORE_DIGITS}f}, "
+            f"{versus['confidence']:.0%} interval {versus['ci_low']:+.{SCORE_DIGITS}f} to {versus['ci_high']:+.{SCORE_DIGITS}f} "
+            f"(paired bootstrap over {versus['pages']} pages, {versus['resamples']} resamples); "
+            f"ahead in {versus['share_ahead']:.0%} of the resamples.")
+
+
+def markdown_table(rows: list[dict], versus: Mapping | None = None) -> str:
+    """The rows as a Markdown table (peer, precision, recall, F1, pages/s), then a versus_line per compared row."""
     lines = [MARKDOWN_HEADER]
     for row in rows:
         scores = (f"{row[key]:.{SCORE_DIGITS}f}" for key in ("precision", "recall", "f1"))
         lines.append(f"| {row['peer']} | {' | '.join(scores)} | {row['pages_per_s']:.{RATE_DIGITS}f} |")
+    if versus:
+        lines.append("")
+        lines.extend(f"- {versus_line(name, v)}" for name, v in versus.items())
     return LINE_JOIN.join(lines) + LINE_JOIN
 
 
-def table_json(rows: list[dict]) -> dict:
-    """The rows as {"peers": {name: scores}} in row order; DVC metrics ignore lists, so rows are keyed by peer."""
-    return {JSON_KEY: {row["peer"]: {key: row[key] for key in ROW_KEYS if key != "peer"} for row in rows}}
+def table_json(rows: list[dict], versus: Mapping | None = None) -> dict:
+    """The rows as {"peers": {name: scores}} in row order, plus the versus_best_peer figures when given.
+
+    DVC metrics ignore lists, so rows are keyed by peer.
+    """
+    table = {JSON_KEY: {row["peer"]: {key: row[key] for key in ROW_KEYS if key != "peer"} for row in rows}}
+    if versus:
+        table[VERSUS_KEY] = dict(versus)
+    return table
 
 
 def read_table(json_path) -> list[dict]:
@@ -143,22 +184,29 @@ def read_table(json_path) -> list[dict]:
     return [{"peer": name, **scores} for name, scores in table[JSON_KEY].items()]
 
 
-def write_table(rows: list[dict], json_path, markdown_path) -> None:
-    """Write the rows as JSON (keyed by peer, for `dvc metrics`) and as a Markdown table."""
+def read_versus(json_path) -> dict[str, dict]:
+    """The versus_best_peer figures back from a table written by write_table ({} if it holds none)."""
+    return json.loads(Path(json_path).read_text(encoding="utf-8")).get(VERSUS_KEY, {})
+
+
+def write_table(rows: list[dict], json_path, markdown_path, versus: Mapping | None = None) -> None:
+    """Write the rows (and versus_best_peer figures) as JSON (keyed by peer, for `dvc metrics`) and as Markdown."""
     for path in (Path(json_path), Path(markdown_path)):
         path.parent.mkdir(parents=True, exist_ok=True)
-    Path(json_path).write_text(json.dumps(table_json(rows), indent=2) + LINE_JOIN, encoding="utf-8")
-    Path(markdown_path).write_text(markdown_table(rows), encoding="utf-8")
+    Path(json_path).write_text(json.dumps(table_json(rows, versus), indent=2) + LINE_JOIN, encoding="utf-8")
+    Path(markdown_path).write_text(markdown_table(rows, versus), encoding="utf-8")
 
 
 def run_peers_stage(
-    model_path, dataset_path, corpora_root, json_path, markdown_path, limit: int | None = None, model=None
-) -> list[dict]:
-    """Load the model (unless given), compare it with the peers on the test pages and write the table."""
+    model_path, dataset_path, corpora_root, json_path, markdown_path, limit: int | None = None, model=None,
+    bootstrap: Mapping | None = None,
+) -> tuple[list[dict], dict[str, dict]]:
+    """Load the model (unless given), compare it with the peers on the test pages, write the table; (rows, versus_best_peer)."""
     if model is None:
         from scrapeseg.train.saved import load_model
 
         model = load_model(model_path)
     rows = compare(model, test_pages(dataset_path, corpora_root, limit=limit))
-    write_table(rows, json_path, markdown_path)
-    return rows
+    versus = versus_best_peer(rows, bootstrap)
+    write_table(rows, json_path, markdown_path, versus)
+    return rows, versus
