@@ -148,5 +148,5 @@ def test_paired_bootstrap_is_seeded_and_an_even_race_straddles_zero():
 
 @pytest.mark.parametrize("theirs, resamples, confidence", [([PERFECT], 10, 0.9), ([PERFECT, HALF], 0, 0.9), ([PERFECT, HALF], 10, 1.0)])
 def test_paired_bootstrap_refuses_bad_input(theirs, resamples, confidence):
-    with pytest.raises(ValueError, match="paired pages|resamples"):
+    with pytest.raises(ValueError, match="paired pages|resamples|confidence"):
         paired_bootstrap([PERFECT, HALF], theirs, resamples=resamples, seed=0, confidence=confidence)

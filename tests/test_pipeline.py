@@ -64,8 +64,14 @@ def test_dvc_repro_builds_then_skips(tmp_path, corpora):
     card = json.loads((repo / "models" / "segment-classifier.json").read_text())
     assert card["training_data_hash"] and card["sha256"] and card["labels"] == ["body", "teaser", "boilerplate"]
     assert (repo / params["evaluate"]["plots"] / "confusion.png").stat().st_size > 0
-    peers = json.loads((repo / params["peers"]["table"]).read_text())["peers"]
-    assert "scrapeseg (text)" in peers and "trafilatura" in peers
+    peers = json.loads((repo / params["peers"]["table"]).read_text())
+    assert "scrapeseg (text)" in peers["peers"] and "trafilatura" in peers["peers"]
+    assert "scrapeseg (text)" in peers["versus_best_peer"], "the table says how sure the order is"
+    test_scores = json.loads((repo / params["evaluate"]["metrics"]).read_text())["test"]
+    spans = test_scores["intervals"]
+    assert spans["resamples"] == params["evaluate"]["bootstrap"]["resamples"]
+    assert spans["macro_f1_low"] <= test_scores["macro_f1"] <= spans["macro_f1_high"]
+    assert spans["body_token_f1_low"] <= test_scores["body_token_f1"]["f1"] <= spans["body_token_f1_high"]
     second = _run(["dvc", "repro"], repo)
     assert "Running stage" not in second.stdout
     assert "up to date" in _run(["dvc", "status"], repo).stdout

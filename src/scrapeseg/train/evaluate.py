@@ -14,8 +14,11 @@ from scrapeseg.train.predict import SITE_PASS
 from scrapeseg.train.train import split_documents
 
 BODY = Label.BODY.text
+TEASER = Label.TEASER.text
 # Scores with the site pass, which compares each page with the other pages of its domain in the split.
 WITH_SITES = "with_site_context"
+INTERVALS = "intervals"
+MIN_BOOTSTRAP_DOCUMENTS = 2  # one document resampled is itself every time
 
 
 def line_scores(true: np.ndarray, pred: np.ndarray) -> dict:
@@ -50,24 +53,49 @@ def body_pairs(docs: Sequence[Sequence[str]], true: Sequence[np.ndarray], pred: 
     return pairs
 
 
-def score_documents(docs, true_docs, pred_docs) -> dict:
-    """Line scores plus body token-F1 for per-document label-string arrays."""
-    true = np.concatenate(true_docs) if true_docs else np.array([], dtype=str)
-    pred = np.concatenate(pred_docs) if pred_docs else np.array([], dtype=str)
-    out = line_scores(true, pred)
-    out["body_token_f1"] = metrics.token_f1(body_pairs(docs, true_docs, pred_docs))
-    out["documents"] = len(docs)
+def document_confusions(true_docs: Sequence[np.ndarray], pred_docs: Sequence[np.ndarray]) -> np.ndarray:
+    """One flattened (true x predicted) line count matrix per document, labels in Label order."""
+    names = Label.names()
+    code = {name: k for k, name in enumerate(names)}
+    out = np.zeros((len(true_docs), len(names) ** 2))
+    for row, (t, p) in enumerate(zip(true_docs, pred_docs)):
+        pairs = [code[a] * len(names) + code[b] for a, b in zip(t.tolist(), p.tolist())]
+        out[row] = np.bincount(np.asarray(pairs, dtype=np.int64), minlength=len(names) ** 2)
     return out
 
 
-def evaluate_split(model, data: dict) -> dict:
-    """Scores of one split (as returned by split_documents), overall and per source."""
+def bootstrap_intervals(confusions: np.ndarray, page_counts: list, bootstrap: dict) -> dict:
+    """Intervals of macro-F1, teaser F1 and body token-F1 over documents drawn with replacement (bootstrap: resamples, seed, confidence)."""
+    resamples, confidence = int(bootstrap["resamples"]), float(bootstrap["confidence"])
+    weights = metrics.resample_weights(len(confusions), resamples, int(bootstrap["seed"]))
+    class_f1 = metrics.resampled_class_f1(weights, confusions)
+    out: dict = {"confidence": confidence, "resamples": resamples}
+    for name, values in (("macro_f1", class_f1.mean(axis=1)), ("teaser_f1", class_f1[:, Label.names().index(TEASER)]),
+                         ("body_token_f1", metrics.resampled_token_f1(weights, page_counts))):
+        out[f"{name}_low"], out[f"{name}_high"] = metrics.interval(values, confidence)
+    return out
+
+
+def score_documents(docs, true_docs, pred_docs, bootstrap: dict | None = None) -> dict:
+    """Line scores plus body token-F1 for per-document label-string arrays (with bootstrap settings: their intervals too)."""
+    true = np.concatenate(true_docs) if true_docs else np.array([], dtype=str)
+    pred = np.concatenate(pred_docs) if pred_docs else np.array([], dtype=str)
+    out = line_scores(true, pred)
+    out["body_token_f1"], page_counts = metrics.token_f1_with_counts(body_pairs(docs, true_docs, pred_docs))
+    out["documents"] = len(docs)
+    if bootstrap and len(docs) >= MIN_BOOTSTRAP_DOCUMENTS:
+        out[INTERVALS] = bootstrap_intervals(document_confusions(true_docs, pred_docs), page_counts, bootstrap)
+    return out
+
+
+def evaluate_split(model, data: dict, bootstrap: dict | None = None) -> dict:
+    """Scores of one split (as returned by split_documents), overall (with bootstrap intervals if asked) and per source."""
     names = np.array(Label.names())
     start = time.perf_counter()
     pred_docs = model.predict_docs(data["docs"], data.get("markup"))
     seconds = time.perf_counter() - start
     true_docs = [names[np.asarray(lab, dtype=np.int64)] for lab in data["labels"]]
-    out = score_documents(data["docs"], true_docs, pred_docs)
+    out = score_documents(data["docs"], true_docs, pred_docs, bootstrap)
     out["predict_seconds"] = seconds
     if SITE_PASS in getattr(model, "context_passes", ()):
         out[WITH_SITES] = score_documents(data["docs"], true_docs, model.predict_docs(data["docs"], data.get("markup"), data["domains"]))
@@ -81,7 +109,8 @@ def evaluate_split(model, data: dict) -> dict:
     return out
 
 
-def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("validation", "test", "seed"), kinds=None) -> dict:
+def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("validation", "test", "seed"), kinds=None,
+                   bootstrap: dict | None = None) -> dict:
     """{split: scores} for each split of the DatasetDict at dataset_path.
 
     Scores hold per_class {label: precision, recall, f1, support}, macro_f1, accuracy, lines,
@@ -89,9 +118,12 @@ def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("va
     per_source {source: the same without per_source} and, for a model with the site pass,
     with_site_context (the same overall scores with each document's domain as its site). kinds
     keeps only documents of those kinds; a markup model is given each line's markup features.
+    With bootstrap settings (resamples, seed, confidence), a split of two or more documents also
+    holds intervals: the low and high ends of macro-F1, teaser F1 and body token-F1 over its
+    documents drawn with replacement.
     """
     from scrapeseg.corpus.dataset import load_corpus
 
     corpus = load_corpus(dataset_path)
     markup = bool(getattr(model, "markup", False))
-    return {split: evaluate_split(model, split_documents(corpus[split], kinds=kinds, markup=markup)) for split in splits}
+    return {split: evaluate_split(model, split_documents(corpus[split], kinds=kinds, markup=markup), bootstrap) for split in splits}

@@ -76,6 +76,12 @@ def scores_from_counts(counts: Iterable[Counts]) -> dict[str, float | int]:
 
 def token_f1(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, float | int]:
     """Score (predicted, gold) text pairs: precision, recall, f1, accuracy and the page count."""
+    return token_f1_with_counts(pairs)[0]
+
+
+
+def token_f1_with_counts(pairs: Iterable[tuple[str | None, str | None]]) -> tuple[dict[str, float | int], list[Counts]]:
+    """token_f1's scores and each page's (tp, fp, fn), for callers that resample the pages."""
     counts: list[Counts] = []
     matches = 0
     for predicted, gold in pairs:
@@ -83,7 +89,57 @@ def token_f1(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, float 
         matches += exact_match(predicted, gold)
     scores = scores_from_counts(counts)
     scores["accuracy"] = matches / len(counts) if counts else 0.0
-    return scores
+    return scores, counts
+
+
+def resample_weights(n: int, resamples: int, seed: int):
+    """How often each of n items is drawn in each of `resamples` draws of n with replacement: a (resamples x n) array."""
+    import numpy as np  # imported on first use: scoring alone needs no numpy
+
+    if n < 1:
+        raise ValueError("no items to resample")
+    if resamples < 1:
+        raise ValueError(f"need resamples >= 1, not {resamples}")
+    return np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(np.float64)
+
+
+def resampled_token_f1(weights, counts: list[Counts]):
+    """The token-F1 of each resample (a row of weights, one column per page), as scores_from_counts computes it."""
+    import numpy as np
+
+    precision = np.array([page_precision(*c) for c in counts])
+    recall = np.array([page_recall(*c) for c in counts])
+    has_output = np.array([c[0] + c[1] > 0 for c in counts], dtype=np.float64)
+    has_gold = np.array([c[0] + c[2] > 0 for c in counts], dtype=np.float64)
+
+    def mean(values, counted):
+        n = weights @ counted
+        return np.divide(weights @ (values * counted), n, out=np.zeros(len(weights)), where=n > 0)
+
+    p, r = mean(precision, has_output), mean(recall, has_gold)
+    return np.divide(2 * p * r, p + r, out=np.zeros(len(weights)), where=p + r > 0)
+
+
+def resampled_class_f1(weights, confusions):
+    """Per-class line F1 of each resample: confusions holds one flattened (true x predicted) count matrix per document."""
+    import numpy as np
+
+    n_classes = int(round(np.sqrt(confusions.shape[1])))
+    total = (weights @ confusions).reshape(len(weights), n_classes, n_classes)
+    tp = np.diagonal(total, axis1=1, axis2=2)
+    guessed, actual = total.sum(axis=1), total.sum(axis=2)
+    return np.divide(2 * tp, guessed + actual, out=np.zeros_like(tp), where=guessed + actual > 0)
+
+
+def interval(values, confidence: float) -> tuple[float, float]:
+    """The central `confidence` share of the values: (low, high) quantiles."""
+    import numpy as np
+
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie between 0 and 1, not {confidence}")
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(values, [tail, 1.0 - tail])
+    return float(low), float(high)
 
 
 def paired_bootstrap(ours: list[Counts], theirs: list[Counts], resamples: int, seed: int, confidence: float) -> dict[str, float | int]:
@@ -93,37 +149,16 @@ def paired_bootstrap(ours: list[Counts], theirs: list[Counts], resamples: int, s
     scores_from_counts does, so the interval reflects how much the difference depends on which
     pages were held out.
     """
-    import numpy as np  # imported on first use: scoring alone needs no numpy
-
     if len(ours) != len(theirs):
         raise ValueError(f"paired pages differ in number: {len(ours)} against {len(theirs)}")
-    if not ours:
-        raise ValueError("no pages to resample")
-    if resamples < 1 or not 0.0 < confidence < 1.0:
-        raise ValueError(f"need resamples >= 1 and 0 < confidence < 1, not {resamples} and {confidence}")
-    draws = np.random.default_rng(seed).integers(0, len(ours), size=(resamples, len(ours)))
-
-    def f1s(counts: list[Counts]) -> np.ndarray:
-        precision = np.array([page_precision(*c) for c in counts])
-        recall = np.array([page_recall(*c) for c in counts])
-        has_output = np.array([c[0] + c[1] > 0 for c in counts], dtype=np.float64)
-        has_gold = np.array([c[0] + c[2] > 0 for c in counts], dtype=np.float64)
-
-        def mean(values: np.ndarray, counted: np.ndarray) -> np.ndarray:
-            total, n = (values * counted)[draws].sum(axis=1), counted[draws].sum(axis=1)
-            return np.divide(total, n, out=np.zeros(resamples), where=n > 0)
-
-        p, r = mean(precision, has_output), mean(recall, has_gold)
-        return np.divide(2 * p * r, p + r, out=np.zeros(resamples), where=p + r > 0)
-
-    difference = f1s(ours) - f1s(theirs)
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(difference, [tail, 1.0 - tail])
+    weights = resample_weights(len(ours), resamples, seed)
+    difference = resampled_token_f1(weights, ours) - resampled_token_f1(weights, theirs)
+    low, high = interval(difference, confidence)
     return {
         "f1_difference": scores_from_counts(ours)["f1"] - scores_from_counts(theirs)["f1"],
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "share_ahead": float(np.mean(difference > 0)),
+        "ci_low": low,
+        "ci_high": high,
+        "share_ahead": float((difference > 0).mean()),
         "resamples": int(resamples),
         "pages": len(ours),
     }

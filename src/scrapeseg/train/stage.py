@@ -65,7 +65,8 @@ def run_evaluate(section: dict) -> dict:
     estimator = joblib.load(model_path)
     kinds = section.get("kinds")
     markup = bool(getattr(estimator, "markup", False))
-    scores = _rounded(without_timings(evaluate_model(estimator, section["dataset"], tuple(section["splits"]), kinds)))
+    scores = _rounded(without_timings(evaluate_model(estimator, section["dataset"], tuple(section["splits"]), kinds,
+                                                     section.get("bootstrap"))))
     metrics_path = Path(section["metrics"])
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(scores, indent=2, sort_keys=True) + "\n", encoding="utf-8")
