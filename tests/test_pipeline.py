@@ -72,6 +72,7 @@ def test_dvc_repro_builds_then_skips(tmp_path, corpora):
     assert spans["resamples"] == params["evaluate"]["bootstrap"]["resamples"]
     assert spans["macro_f1_low"] <= test_scores["macro_f1"] <= spans["macro_f1_high"]
     assert spans["body_token_f1_low"] <= test_scores["body_token_f1"]["f1"] <= spans["body_token_f1_high"]
+    assert f"evaluate test: macro-F1 {test_scores['macro_f1']:.3f} ({spans['macro_f1_low']:.3f}–{spans['macro_f1_high']:.3f})" in first.stdout
     second = _run(["dvc", "repro"], repo)
     assert "Running stage" not in second.stdout
     assert "up to date" in _run(["dvc", "status"], repo).stdout

@@ -82,7 +82,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     scores = run_evaluate(load_section(args.params, args.section or "evaluate"))
     for split, s in scores.items():
-        print(f"{args.section or 'evaluate'} {split}: macro-F1 {s['macro_f1']:.3f}, body token-F1 {s['body_token_f1']['f1']:.3f}")
+        spans = s.get("intervals")
+
+        def span(name: str) -> str:
+            return f" ({spans[name + '_low']:.3f}–{spans[name + '_high']:.3f})" if spans else ""
+
+        print(f"{args.section or 'evaluate'} {split}: macro-F1 {s['macro_f1']:.3f}{span('macro_f1')}, "
+              f"body token-F1 {s['body_token_f1']['f1']:.3f}{span('body_token_f1')}")
     return 0
 
 
