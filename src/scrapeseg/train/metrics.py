@@ -79,7 +79,6 @@ def token_f1(pairs: Iterable[tuple[str | None, str | None]]) -> dict[str, float 
     return token_f1_with_counts(pairs)[0]
 
 
-
 def token_f1_with_counts(pairs: Iterable[tuple[str | None, str | None]]) -> tuple[dict[str, float | int], list[Counts]]:
     """token_f1's scores and each page's (tp, fp, fn), for callers that resample the pages."""
     counts: list[Counts] = []

@@ -186,8 +186,7 @@ def run_peers(pages: list[tuple[bytes, str]], peers: PeerSpec = None) -> list[di
 
 def score_row(name: str, outputs: list[str], golds: list[str], seconds: float, failures: int) -> dict:
     """One table row: body token-F1 of the outputs against the golds, with pages/s, failures and each page's (tp, fp, fn)."""
-    counts = [metrics.page_counts(output, gold) for output, gold in zip(outputs, golds)]
-    scores = metrics.scores_from_counts(counts)
+    scores, counts = metrics.token_f1_with_counts(zip(outputs, golds))
     return {
         "peer": name,
         "precision": scores["precision"],
