@@ -322,6 +322,46 @@ def test_select_uncertain_takes_least_sure_documents(studio_env, workspace, caps
     assert pushed == {d.doc for d in chosen}
 
 
+def test_select_disagreeing_takes_documents_most_at_odds_with_their_labels(studio_env, workspace, capsys, small_model):
+    from scrapeseg.corpus.prelabel import prelabel
+    from scrapeseg.labeling.client import StudioError
+    from scrapeseg.labeling.sync import Document, Predictor, file_documents, reference_labels, select_documents
+
+    predictor = Predictor(Path(small_model))
+    failures: list[str] = []
+    files = file_documents([str(workspace["raw"])], [("raw", workspace["raw"])], failures)
+    assert failures == [] and all(d.labels is None for d in files)
+    predicted = [[Label.names()[k] for k in p.argmax(axis=1).tolist()] for p in predictor.probabilities(files[:3])]
+    # Corpus documents carry their labels: one the model agrees with, one it contradicts on every line.
+    agreed = Document("corpus/agreed", files[0].texts, labels=predicted[0])
+    contradicted = Document("corpus/contradicted", files[1].texts,
+                            labels=[Label.TEASER.text if label != Label.TEASER.text else Label.BODY.text for label in predicted[1]])
+    docs = [agreed, *files[2:], contradicted]
+    chosen, probabilities = select_documents(docs, "disagreeing", None, 0, predictor)
+    shares = [T.disagreement(p, reference_labels(d)) for p, d in zip(probabilities, chosen)]
+    assert shares == sorted(shares, reverse=True) and len(chosen) == len(docs)
+    assert chosen[0].doc == "corpus/contradicted" and shares[0] == 1.0
+    assert chosen[-1].doc == "corpus/agreed" and shares[-1] == 0.0
+    assert reference_labels(files[2]) == [Label(x).text for x in prelabel(files[2].texts)], "files are compared with the pre-labeller"
+    with pytest.raises(StudioError, match="--select disagreeing needs a trained model"):
+        select_documents(docs, "disagreeing", 1, 0, Predictor(None))
+    title = _title("disagreeing")
+    code, out, _ = _studio(capsys, "push", "--project", title, "--params", workspace["params"], "--no-progress", "--select", "disagreeing", "--limit", "2", str(workspace["raw"]))
+    assert code == 0 and "2 pushed" in out
+    ranked, _ = select_documents(files, "disagreeing", 2, 0, predictor)
+    pushed = {t.data["doc"] for t in _tasks(_client(studio_env), _project(_client(studio_env), title).id)}
+    assert pushed == {d.doc for d in ranked}
+
+
+def test_disagreement_is_the_share_of_lines_whose_top_label_differs():
+    probabilities = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.5, 0.1, 0.4]]
+    assert T.disagreement(probabilities, ["body", "teaser", "boilerplate", "body"]) == 0.0
+    assert T.disagreement(probabilities, ["body", Label.BOILERPLATE, 2, "teaser"]) == 0.5
+    assert T.disagreement([], []) == 0.0
+    with pytest.raises(ValueError, match="3 labels for 4 lines"):
+        T.disagreement(probabilities, ["body"] * 3)
+
+
 def test_validation_rejects_bad_predictions():
     good = T.prediction(["body", "teaser"], "m@1", probabilities=__import__("numpy").array([[0.9, 0.05, 0.05], [0.2, 0.7, 0.1]]))
     T.validate_prediction(good, 2)
@@ -453,13 +493,15 @@ def test_documents_carry_their_site(tmp_path):
     assert {d.doc: d.site for d in docs} == {"raw/acme/a.txt": "raw:acme", "raw/acme/deep/b.txt": "raw:acme", "raw/loose.txt": None, str(outside): None}
     rows = [("dragnet/1", "dragnet", "example.com"), ("raw/acme/a.txt", "raw", "raw:acme"), ("raw/loose.txt", "raw", "raw:raw"),
             ("seed/0", "seed", "seed:0")]
-    table = pd.DataFrame([{"doc": doc, "source": source, "domain": domain, "index": i, "text": f"line {i}", "eval_only": source == "seed"}
-                          for doc, source, domain in rows for i in range(2)])
+    labels = ["body", "teaser"]
+    table = pd.DataFrame([{"doc": doc, "source": source, "domain": domain, "index": i, "text": f"line {i}", "label": labels[i],
+                           "eval_only": source == "seed"} for doc, source, domain in rows for i in range(2)])
     table.to_parquet(tmp_path / "segments.parquet")
     got = corpus_documents(tmp_path / "segments.parquet")
     assert [(d.doc, d.site, d.texts) for d in got] == [("dragnet/1", "example.com", ["line 0", "line 1"]),
                                                        ("raw/acme/a.txt", "raw:acme", ["line 0", "line 1"]),
                                                        ("raw/loose.txt", None, ["line 0", "line 1"])]
+    assert all(d.labels == labels for d in got), "corpus documents carry their current labels"
 
 
 def test_push_predicts_with_site_context(studio_env, workspace, capsys, corpora, tmp_path):

@@ -27,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         verb.add_argument("--token", help=f"API token (default: ${ENV_TOKEN}); never printed")
         verb.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
         if name == "push":
-            verb.add_argument("--select", choices=("uncertain", "random"), help="which documents: least sure first, or a seeded random order")
+            verb.add_argument("--select", choices=("uncertain", "disagreeing", "random"),
+                              help="which documents: least sure first, most at odds with their current labels first, or a seeded random order")
             verb.add_argument("--limit", type=int, help="push at most this many new documents")
             verb.add_argument("--batch-size", type=int, help="tasks per import request (default: params.yaml)")
             verb.add_argument("--no-progress", action="store_true", help="hide the progress bar")

@@ -27,7 +27,7 @@ from scrapeseg.labeling.client import StudioError, translated
 from scrapeseg.labeling.resolve import Annotation, agreement_report, resolve_document
 from scrapeseg.labels import Label
 
-SELECT_MODES = ("uncertain", "random")
+SELECT_MODES = ("uncertain", "disagreeing", "random")
 TASK_PAGE_SIZE = 1000
 # The server idles while the client predicts the first batch, so that one is short; each next
 # batch is predicted while the server imports the current one, so sizes grow only RAMP_FACTOR-fold
@@ -40,12 +40,14 @@ ROW_KEYS = ("doc", "index", "text_sha256", "label", "annotator", "annotation_id"
 
 @dataclass
 class Document:
-    """One document to push: its stable id, segment texts, for files the path it was read from, and its site if known."""
+    """One document to push: its stable id, segment texts, for files the path it was read from, its site if known,
+    and for corpus documents their current labels."""
 
     doc: str
     texts: list[str]
     path: str | None = None
     site: str | None = None
+    labels: list[str] | None = None
 
 
 @dataclass
@@ -191,9 +193,9 @@ def corpus_documents(segments: Path) -> list[Document]:
 
     if not segments.is_file():
         raise StudioError(f"no corpus at {segments}; run `dvc repro corpus` or name files or folders to push")
-    table = pq.read_table(segments, columns=["doc", "source", "domain", "index", "text", "eval_only"]).to_pandas()
+    table = pq.read_table(segments, columns=["doc", "source", "domain", "index", "text", "label", "eval_only"]).to_pandas()
     table = table[~table["eval_only"]].sort_values(["doc", "index"], kind="stable")
-    return [Document(doc, group["text"].tolist(), site=document_site(source, domain))
+    return [Document(doc, group["text"].tolist(), site=document_site(source, domain), labels=group["label"].tolist())
             for (doc, source, domain), group in table.groupby(["doc", "source", "domain"], sort=True)]
 
 
@@ -297,18 +299,37 @@ class Predictor:
         return out
 
 
+def reference_labels(doc: Document) -> list[str]:
+    """A document's current labels: the corpus's for corpus documents, the pre-labeller's for files."""
+    if doc.labels is not None:
+        return doc.labels
+    from scrapeseg.corpus.prelabel import prelabel
+
+    return [Label(label).text for label in prelabel(doc.texts)]
+
+
 def select_documents(docs: list[Document], mode: str | None, limit: int | None, seed: int, predictor: Predictor) -> tuple[list[Document], list[np.ndarray] | None]:
-    """The documents to push in order, and their probabilities when they were needed to choose."""
+    """The documents to push in order, and their probabilities when they were needed to choose.
+
+    "uncertain" ranks by the model's mean doubt over the lines; "disagreeing" by the share of
+    lines where the model's label differs from the document's current one (reference_labels),
+    which is where a person's correction changes the most labels: the model's errors and the
+    bootstrapped labels' alike.
+    """
     if mode is None:
         return docs[:limit] if limit is not None else docs, None
     if mode == "random":
         chosen = random.Random(seed).sample(docs, len(docs))
         return chosen[:limit] if limit is not None else chosen, None
-    if mode == "uncertain":
+    if mode in ("uncertain", "disagreeing"):
         if predictor.model is None:
-            raise StudioError("--select uncertain needs a trained model; run `dvc repro` first or use --select random")
+            raise StudioError(f"--select {mode} needs a trained model; run `dvc repro` first or use --select random")
         probabilities = predictor.probabilities(docs)
-        order = sorted(range(len(docs)), key=lambda i: (-T.uncertainty(probabilities[i]), docs[i].doc))
+        if mode == "uncertain":
+            rank = [T.uncertainty(p) for p in probabilities]
+        else:
+            rank = [T.disagreement(p, reference_labels(d)) for p, d in zip(probabilities, docs)]
+        order = sorted(range(len(docs)), key=lambda i: (-rank[i], docs[i].doc))
         if limit is not None:
             order = order[:limit]
         return [docs[i] for i in order], [probabilities[i] for i in order]

@@ -60,6 +60,17 @@ def uncertainty(probabilities: np.ndarray) -> float:
     return float(np.mean(1.0 - np.asarray(probabilities).max(axis=1)))
 
 
+def disagreement(probabilities: np.ndarray, labels: Sequence[str]) -> float:
+    """How far the model is from a document's current labels: the share of its lines whose top label differs."""
+    if len(probabilities) == 0:
+        return 0.0
+    if len(labels) != len(probabilities):
+        raise ValueError(f"{len(labels)} labels for {len(probabilities)} lines")
+    names = Label.names()
+    predicted = [names[k] for k in np.asarray(probabilities).argmax(axis=1).tolist()]
+    return sum(p != Label.parse(t).text for p, t in zip(predicted, labels)) / len(labels)
+
+
 def prediction(labels: Sequence[str], model_version: str, probabilities: np.ndarray | None = None, score: float | None = None) -> dict:
     """A pre-annotation: one choice per paragraph, a task score and the model version.
 
