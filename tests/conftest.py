@@ -10,6 +10,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
+# A quick-to-fit classifier: enough to exercise every part, not to score well.
+SMALL_FIT = dict(max_iter=15, max_leaf_nodes=15, folds=2, sgd_epochs=3, n_features=2**16, window=2, hidden_units=16, mlp_epochs=3)
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +62,20 @@ def small_model(small_dataset, tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("model") / "segment-classifier.joblib"
     estimator = train_model(small_dataset, {"random_state": 0})
+    save_model(estimator, path)
+    write_card(path, estimator.get_params(), None, {}, FEATURE_SET_VERSION)
+    return path
+
+
+@pytest.fixture(scope="session")
+def saved_markup_model(small_dataset, tmp_path_factory) -> Path:
+    """A small markup model trained on the small dataset's HTML pages and saved with its card, as train_html does."""
+    from scrapeseg.train.features import FEATURE_SET_VERSION
+    from scrapeseg.train.saved import save_model, write_card
+    from scrapeseg.train.train import train_model
+
+    path = tmp_path_factory.mktemp("markup-model") / "segment-classifier-html.joblib"
+    estimator = train_model(small_dataset, {**SMALL_FIT, "markup": True, "kinds": ["html"]})
     save_model(estimator, path)
     write_card(path, estimator.get_params(), None, {}, FEATURE_SET_VERSION)
     return path

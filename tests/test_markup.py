@@ -6,13 +6,14 @@ import gzip
 
 import numpy as np
 import pytest
+from conftest import SMALL_FIT
 
 from scrapeseg.corpus.html import Markup, render_html
 from scrapeseg.labels import Label
 from scrapeseg.train.markup import MARKUP_NAMES, MARKUP_TAGS, MARKUP_WIDTH, markup_columns, page_markup
 from scrapeseg.train.model import SegmentClassifier
 
-SMALL = dict(max_iter=15, max_leaf_nodes=15, folds=2, sgd_epochs=3, n_features=2**16, window=2, hidden_units=16, mlp_epochs=3)
+SMALL = SMALL_FIT
 HTML = ["html"]
 
 
@@ -108,20 +109,6 @@ def test_markup_model_needs_markup_of_the_right_shape(fitted, html_train):
         markup.predict_proba(docs, html_train["markup"][:1])
     with pytest.raises(ValueError, match="has shape"):
         markup.predict_proba(docs, [m[:-1] for m in html_train["markup"][:2]])
-
-
-@pytest.fixture(scope="module")
-def saved_markup_model(small_dataset, tmp_path_factory):
-    """A markup model trained on the small dataset's HTML pages and saved with its card, as train_html does."""
-    from scrapeseg.train.features import FEATURE_SET_VERSION
-    from scrapeseg.train.saved import save_model, write_card
-    from scrapeseg.train.train import train_model
-
-    path = tmp_path_factory.mktemp("markup-model") / "segment-classifier-html.joblib"
-    estimator = train_model(small_dataset, {**SMALL, "markup": True, "kinds": HTML})
-    save_model(estimator, path)
-    write_card(path, estimator.get_params(), None, {}, FEATURE_SET_VERSION)
-    return path
 
 
 def test_saved_markup_model_classifies_html_with_its_markup(saved_markup_model, corpora):

@@ -105,6 +105,25 @@ def test_compare_all_body_against_every_peer(small_pages):
     assert stage.versus_best_peer([ours]) == {}, "no peer, nothing to compare with"
 
 
+def test_compare_gives_a_markup_model_the_pages_html(small_pages):
+    pages = small_pages[:4]
+
+    class HtmlAllBody:
+        """A stand-in markup model that labels every rendered line of an HTML page body."""
+
+        def classify_batch(self, texts, kind="text", sites=None):
+            from scrapeseg.corpus.html import render_html
+
+            assert kind == "html" and all(isinstance(t, bytes) for t in texts)
+            return [[{"text": line, "label": "body"} for line in render_html(t).lines] for t in texts]
+
+    rows = stage.compare(AllBody(), pages, peers=["readability"], html_model=HtmlAllBody())
+    html_row = next(row for row in rows if row["peer"] == stage.HTML_ROW)
+    assert html_row["pages"] == len(pages) and html_row["recall"] > 0.9, "every rendered line kept: nearly all the gold"
+    versus = stage.versus_best_peer(rows, {"resamples": 100})
+    assert set(versus) == {stage.SCRAPESEG_ROW, stage.HTML_ROW} and versus[stage.HTML_ROW]["peer"] == "readability"
+
+
 def test_scrapeseg_row_reads_dicts_and_objects_and_scores_a_perfect_model(small_pages):
     from scrapeseg.train.saved import Classified
 
@@ -141,11 +160,13 @@ def test_write_table(tmp_path):
     assert stage.read_versus(tmp_path / "plain.json") == {} and len((tmp_path / "plain.md").read_text().splitlines()) == 4
 
 
-def test_run_peers_stage_loads_a_real_saved_model(stage_dataset, small_model, corpora, tmp_path):
-    rows, versus = stage.run_peers_stage(small_model, stage_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3)
-    assert {row["peer"] for row in rows} == {*PEERS, stage.SCRAPESEG_ROW, stage.SITE_ROW}, "the default passes include the site pass"
+def test_run_peers_stage_loads_a_real_saved_model(stage_dataset, small_model, saved_markup_model, corpora, tmp_path):
+    rows, versus = stage.run_peers_stage(small_model, stage_dataset, corpora, tmp_path / "peers.json", tmp_path / "peers.md", limit=3,
+                                         html_model_path=saved_markup_model)
+    names = {*PEERS, stage.SCRAPESEG_ROW, stage.SITE_ROW, stage.HTML_ROW}
+    assert {row["peer"] for row in rows} == names, "the default passes include the site pass; the markup model reads the HTML"
     assert stage.read_table(tmp_path / "peers.json") == [{key: row[key] for key in stage.ROW_KEYS} for row in rows]
-    assert set(versus) == {stage.SCRAPESEG_ROW, stage.SITE_ROW} and stage.read_versus(tmp_path / "peers.json") == versus
+    assert set(versus) == {stage.SCRAPESEG_ROW, stage.SITE_ROW, stage.HTML_ROW} and stage.read_versus(tmp_path / "peers.json") == versus
     markdown = (tmp_path / "peers.md").read_text(encoding="utf-8")
     assert stage.SCRAPESEG_ROW in markdown and stage.versus_line(stage.SITE_ROW, versus[stage.SITE_ROW]) in markdown
     assert all(row["pages"] == 3 for row in rows) and all(v["resamples"] == stage.DEFAULT_BOOTSTRAP["resamples"] for v in versus.values())

@@ -98,7 +98,7 @@ def cmd_peers(args: argparse.Namespace) -> int:
 
     s = load_section(args.params, "peers")
     rows, versus = run_peers_stage(s["model"], s["dataset"], s["corpora"], s["table"], s["markdown"], limit=s.get("limit"),
-                                   bootstrap=s.get("bootstrap"))
+                                   bootstrap=s.get("bootstrap"), html_model_path=s.get("model_html"))
     for row in rows:
         print(f"peers: {row['peer']}: F1 {row['f1']:.3f}, {row['pages_per_s']:.1f} pages/s")
     for name, figures in versus.items():

@@ -11,14 +11,17 @@ from pathlib import Path
 from scrapeseg.labels import Label
 from scrapeseg.train.metrics import paired_bootstrap
 from scrapeseg.train.predict import SITE_PASS
-from scrapeseg.train.peers import PeerSpec, run_peers, score_row
+from scrapeseg.train.peers import WARM_UP_PAGE, PeerSpec, run_peers, score_row
 
 INDEX_FILE = "index.jsonl"
 DEFAULT_SPLIT = "test"
 SCRAPESEG_ROW = "scrapeseg (text)"
 # The same model given each page's domain, so lines on other test pages of the site count as template.
 SITE_ROW = "scrapeseg (text, site context)"
+# The markup model on the same pages' HTML, as the peers get them.
+HTML_ROW = "scrapeseg (HTML, markup model)"
 TEXT_KIND = "text"
+HTML_KIND = "html"
 BODY_LABEL = Label.BODY.text
 LINE_JOIN = "\n"
 DOC_SEPARATOR = "/"
@@ -28,7 +31,7 @@ ROW_KEYS = ("peer", "precision", "recall", "f1", "pages", "pages_per_s", "failur
 WARM_UP_SCRAPE = "Warm up headline\nWarm up body text of one short line."
 JSON_KEY = "peers"
 VERSUS_KEY = "versus_best_peer"
-SCRAPESEG_ROWS = (SCRAPESEG_ROW, SITE_ROW)
+SCRAPESEG_ROWS = (SCRAPESEG_ROW, SITE_ROW, HTML_ROW)
 DEFAULT_BOOTSTRAP = {"resamples": 2000, "seed": 0, "confidence": 0.95}
 SCORE_DIGITS = 3
 RATE_DIGITS = 1
@@ -102,28 +105,35 @@ def body_text(segments) -> str:
     return LINE_JOIN.join(segment_field(s, "text") for s in segments if label_text(segment_field(s, "label")) == BODY_LABEL)
 
 
-def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW, sites: list | None = None) -> dict:
-    """One timed, scored row for the model labelling the pages' text scrapes in one batch (with sites: the site pass too)."""
-    model.classify_batch([WARM_UP_SCRAPE], kind=TEXT_KIND)
+def scrapeseg_row(model, pages: list[dict], name: str = SCRAPESEG_ROW, sites: list | None = None, kind: str = TEXT_KIND) -> dict:
+    """One timed, scored row for the model labelling the pages in one batch: their text scrapes, or with kind="html" their HTML.
+
+    With sites the site pass runs too.
+    """
+    field, warm_up = ("html", WARM_UP_PAGE) if kind == HTML_KIND else ("scrape", WARM_UP_SCRAPE)
+    model.classify_batch([warm_up], kind=kind)
     start = time.perf_counter()
-    classified = model.classify_batch([page["scrape"] for page in pages], kind=TEXT_KIND, sites=sites)
+    classified = model.classify_batch([page[field] for page in pages], kind=kind, sites=sites)
     bodies = [body_text(segments) for segments in classified]
     seconds = time.perf_counter() - start
     if len(bodies) != len(pages):
-        raise ValueError(f"classify_batch returned {len(bodies)} documents for {len(pages)} scrapes")
+        raise ValueError(f"classify_batch returned {len(bodies)} documents for {len(pages)} pages")
     return score_row(name, bodies, [page["gold"] for page in pages], seconds, 0)
 
 
-def compare(model, pages: list[dict], peers: PeerSpec = None) -> list[dict]:
+def compare(model, pages: list[dict], peers: PeerSpec = None, html_model=None) -> list[dict]:
     """Every peer on the pages' HTML and scrapeseg on their text scrapes, in one run, best F1 first.
 
-    A model with the site pass gets a second row, given each page's domain as its site. Each row
-    holds the ROW_KEYS and its pages' (tp, fp, fn) as "page_counts", in page order.
+    A model with the site pass gets a second row, given each page's domain as its site; a markup
+    model (html_model) gets a row of its own on the pages' HTML. Each row holds the ROW_KEYS and
+    its pages' (tp, fp, fn) as "page_counts", in page order.
     """
     rows = run_peers([(page["html"], page["gold"]) for page in pages], peers)
     rows.append(scrapeseg_row(model, pages))
     if SITE_PASS in getattr(getattr(model, "estimator", None), "context_passes", ()):
         rows.append(scrapeseg_row(model, pages, SITE_ROW, [page["domain"] for page in pages]))
+    if html_model is not None:
+        rows.append(scrapeseg_row(html_model, pages, HTML_ROW, kind=HTML_KIND))
     return sorted(rows, key=lambda row: (-row["f1"], row["peer"]))
 
 
@@ -199,14 +209,16 @@ def write_table(rows: list[dict], json_path, markdown_path, versus: Mapping | No
 
 def run_peers_stage(
     model_path, dataset_path, corpora_root, json_path, markdown_path, limit: int | None = None, model=None,
-    bootstrap: Mapping | None = None,
+    bootstrap: Mapping | None = None, html_model_path=None,
 ) -> tuple[list[dict], dict[str, dict]]:
-    """Load the model (unless given), compare it with the peers on the test pages, write the table; (rows, versus_best_peer)."""
-    if model is None:
-        from scrapeseg.train.saved import load_model
+    """Load the model (unless given) and the markup model (if a path is given), compare them with the peers on the
+    test pages and write the table; (rows, versus_best_peer)."""
+    from scrapeseg.train.saved import load_model
 
+    if model is None:
         model = load_model(model_path)
-    rows = compare(model, test_pages(dataset_path, corpora_root, limit=limit))
+    html_model = load_model(html_model_path) if html_model_path else None
+    rows = compare(model, test_pages(dataset_path, corpora_root, limit=limit), html_model=html_model)
     versus = versus_best_peer(rows, bootstrap)
     write_table(rows, json_path, markdown_path, versus)
     return rows, versus
