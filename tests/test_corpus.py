@@ -118,6 +118,28 @@ def test_teaser_headers_exclude_tag_and_topic_lists():
     assert not is_teaser_header("Trending") and not is_teaser_header("More about the author")
 
 
+@pytest.mark.parametrize("header", ["Mehr zum Thema", "Das könnte Sie auch interessieren", "Articles similaires", "À lire aussi",
+                                    "Noticias relacionadas", "Lo más leído", "Leia também", "Leggi anche", "Meest gelezen",
+                                    "Läs också", "Читайте также"])
+def test_teaser_headers_in_the_other_languages_of_the_function_words(header):
+    from scrapeseg.train.features import DENSE_NAMES, featurize
+
+    assert is_teaser_header(header) and is_teaser_header(header.upper())
+    assert not is_teaser_header(f"{header} Anzeige") and not is_teaser_header(f"{header} publicité"), "an ad label makes it a paid widget"
+    _, dense, _ = featurize([["A first paragraph of the article, long enough to read as text.", header, "Another story's headline"]])
+    assert dense[1, DENSE_NAMES.index("teaser_header")] == 1, "the feature sees it too: its first word is a header starter"
+
+
+def test_read_also_lines_in_other_languages():
+    from scrapeseg.corpus.teaser import IN_ARTICLE_TEASER, READ_MORE_LINE
+
+    for line in ("Lesen Sie auch: Warum der Gaspreis im Winter wieder steigen könnte", "À lire aussi : Le tramway prolongé jusqu'en 2028",
+                 "Lee también: El metro de Lima suma una nueva línea", "Leggi anche: Le nuove regole per i monopattini"):
+        assert READ_MORE_LINE.match(line) and IN_ARTICLE_TEASER.match(line)
+    for sentence in ("Mehr als 100 Menschen mussten ihre Häuser verlassen.", "Plus de 300 personnes ont manifesté samedi."):
+        assert not is_teaser_header(sentence) and not READ_MORE_LINE.match(sentence)
+
+
 def test_site_comes_from_the_canonical_link_when_the_url_is_unknown():
     page = render_html(
         '<html><head><link rel="canonical" href="https://www.site.org/a"></head><body>'

@@ -38,3 +38,21 @@ def test_dataset_dict_round_trip(corpora, tmp_path):
     before = sorted(p.name for p in out.rglob("*"))
     corpus["train"].map(lambda row: {"n": len(row["text"])})
     assert sorted(p.name for p in out.rglob("*")) == before, "map wrote cache files into the DVC output"
+
+
+def test_each_other_evaluation_only_source_gets_a_split_of_its_own(corpora, tmp_path):
+    from conftest import REPO
+
+    sources = [
+        Source("wcxb", make_subset(corpora, "wcxb", tmp_path / "shared", 10), "benchmark"),
+        Source("seed", corpora / "seed", "seed"),
+        Source("handmade", REPO / "corpus" / "handmade", "seed"),
+    ]
+    build_corpus(sources, tmp_path / "ann", tmp_path / "seg.parquet", tmp_path / "r.json")
+    report = build_dataset(tmp_path / "seg.parquet", tmp_path / "dataset", tmp_path / "split.json", 3, SHARES,
+                           ["heuristic", "gold-match", "gold-blocks", "human"])
+    corpus = load_corpus(tmp_path / "dataset")
+    assert set(corpus) == {*SPLITS, EVAL_ONLY_SPLIT, "handmade"}
+    assert set(corpus["handmade"]["source"]) == {"handmade"} and set(corpus[EVAL_ONLY_SPLIT]["source"]) == {"seed"}
+    assert report["splits"]["handmade"]["documents"] == len(list((REPO / "corpus" / "handmade").glob("*.labels.jsonl")))
+    assert not any(source in {"seed", "handmade"} for name in SPLITS for source in corpus[name]["source"]), "they never train"

@@ -56,3 +56,10 @@ def test_document_confusions_count_each_documents_lines():
     assert confusions.sum(axis=1).tolist() == [len(d) for d in docs]
     whole = confusions.sum(axis=0).reshape(3, 3)
     assert np.trace(whole) == sum(int((t == p).sum()) for t, p in zip(true, pred))
+
+
+def test_a_split_the_dataset_lacks_is_named_in_the_error(small_model, small_dataset):
+    import joblib
+
+    with pytest.raises(ValueError, match="has no split 'handmade'"):
+        evaluate.evaluate_model(joblib.load(small_model), small_dataset, ("seed", "handmade"))

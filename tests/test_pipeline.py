@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-PIPELINE_SOURCES = ("l3s-gn1", "seed", "raw")
+PIPELINE_SOURCES = ("l3s-gn1", "seed", "handmade", "raw")
 TRAIN_DOCS = 80
 PEER_PAGES = 8
 STAGES = ("corpus", "dataset", "prelabel", "train", "evaluate", "peers")
@@ -68,6 +68,7 @@ def test_dvc_repro_builds_then_skips(tmp_path, corpora):
     assert "scrapeseg (text)" in peers["peers"] and "trafilatura" in peers["peers"]
     assert "scrapeseg (text)" in peers["versus_best_peer"], "the table says how sure the order is"
     test_scores = json.loads((repo / params["evaluate"]["metrics"]).read_text())["test"]
+    assert json.loads((repo / params["evaluate"]["metrics"]).read_text())["handmade"]["lines"] > 100, "our own scrapes are scored on their own"
     spans = test_scores["intervals"]
     assert spans["resamples"] == params["evaluate"]["bootstrap"]["resamples"]
     assert spans["macro_f1_low"] <= test_scores["macro_f1"] <= spans["macro_f1_high"]

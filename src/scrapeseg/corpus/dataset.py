@@ -11,7 +11,7 @@ from pathlib import Path
 from scrapeseg.labels import Label, Origin
 
 SPLITS = ("train", "validation", "test")
-EVAL_ONLY_SPLIT = "seed"
+EVAL_ONLY_SPLIT = "seed"  # always present; every other evaluation-only source gets a split of its own name
 
 
 def domain_split(domain: str, seed: int, shares: Mapping[str, float]) -> str:
@@ -28,10 +28,10 @@ def domain_split(domain: str, seed: int, shares: Mapping[str, float]) -> str:
 
 
 def assign_splits(frame, seed: int, shares: Mapping[str, float]):
-    """A split column: eval-only rows go to the seed split, the rest by domain."""
+    """A split column: eval-only rows go to a split named after their source (the seed's is "seed"), the rest by domain."""
     splits = {domain: domain_split(domain, seed, shares) for domain in frame["domain"].unique()}
     column = frame["domain"].map(splits)
-    return column.where(~frame["eval_only"], EVAL_ONLY_SPLIT)
+    return column.where(~frame["eval_only"], frame["source"])
 
 
 def features():
@@ -65,7 +65,7 @@ def features():
 
 
 def build_dataset(segments: Path, out: Path, report_path: Path, seed: int, shares: Mapping[str, float], train_origins) -> dict:
-    """Write the DatasetDict (train/validation/test plus the eval-only seed split) and a split report."""
+    """Write the DatasetDict (train/validation/test, the seed split and one per other eval-only source) and a split report."""
     import datasets
     import pandas as pd
 
@@ -73,12 +73,13 @@ def build_dataset(segments: Path, out: Path, report_path: Path, seed: int, share
     frame["split"] = assign_splits(frame, seed, shares)
     allowed = {Origin[name.upper().replace("-", "_")].text for name in train_origins}
     # Pre-labels are guesses, not supervision: rows whose label came from elsewhere train.
-    frame = frame[(frame["split"] == EVAL_ONLY_SPLIT) | frame["origin"].isin(allowed)]
+    frame = frame[frame["eval_only"] | frame["origin"].isin(allowed)]
     frame = frame.sort_values(["split", "doc", "index"], kind="stable")
     schema = features()
     parts = {}
     report: dict = {"splits": {}}
-    for name in (*SPLITS, EVAL_ONLY_SPLIT):
+    eval_only = sorted(set(frame.loc[frame["eval_only"], "split"]) - {EVAL_ONLY_SPLIT, *SPLITS})
+    for name in (*SPLITS, EVAL_ONLY_SPLIT, *eval_only):
         part = frame[frame["split"] == name]
         columns = part[list(schema)].copy()
         columns["label"] = columns["label"].map(lambda s: int(Label.parse(s)))

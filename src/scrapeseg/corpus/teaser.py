@@ -47,9 +47,36 @@ HEADER_KEYWORDS = re.compile(
     re.I,
 )
 NOT_HEADER = re.compile(r"\b(tags?|topics?|categories|archives?|about|authors?|ads?|sponsored|partners?)\b", re.I)
+# The same headers in the other languages the function-word list covers (German, French, Spanish,
+# Portuguese, Italian, Dutch, Swedish, Russian): whole phrases, specific enough to need no keyword.
+OTHER_LANGUAGE_HEADER = re.compile(
+    r"^(mehr (zum thema|aus|zu|von|artikel|nachrichten)|weitere (artikel|nachrichten|themen|beiträge)|ähnliche (artikel|beiträge|themen)|"
+    r"meistgelesen\w*|(die )?beliebteste\w*|empfohlene?( artikel)?|das könnte sie (auch )?interessieren|auch interessant|"
+    r"lesen sie (auch|mehr)|neueste (artikel|nachrichten|beiträge)|verwandte (artikel|themen)|"
+    r"articles? (similaires|liés|recommandés|connexes)|(à )?lire aussi|à lire|sur le même (sujet|thème)|"
+    r"les (articles )?plus (lus|populaires|partagés|commentés)|dans la même rubrique|vous (aimerez|pourriez aimer) aussi|"
+    r"voir aussi|plus d'articles|dernières (actualités|nouvelles|infos)|derniers articles|"
+    r"(noticias|artículos|notas) relacionad[oa]s|relacionad[oa]s|(también )?te puede interesar|lee también|lea también|"
+    r"(lo )?más (leído|leídas|visto|vistas|popular|populares)|últimas noticias|más noticias|recomendad[oa]s|"
+    r"leia (também|mais)|(notícias|artigos|matérias) relacionad[oa]s|mais (lidas|lidos|vistas|populares)|veja também|"
+    r"você (também )?pode gostar|últimas notícias|mais notícias|"
+    r"leggi anche|(articoli|notizie) correlat[ie]|correlati|(ti )?potrebbe (anche )?interessar(ti|e)|(i )?più (letti|lette|popolari)|"
+    r"ultime notizie|vedi anche|"
+    r"lees (ook|meer)|gerelateerde? (artikelen|berichten|nieuws)|gerelateerd|meest gelezen|meer nieuws|ook interessant|"
+    r"läs (också|även|mer)|relaterat|relaterade artiklar|mest lästa|fler nyheter|"
+    r"читайте также|по теме|похожие (статьи|новости|материалы)|самое популярное|ещё по теме)\b"
+    r"(?!.*\b(anzeige|werbung|publicité|sponsorisé|publicidad|patrocinado|publicidade|pubblicità|advertentie|annons|реклама)\b)",
+    re.I,
+)
+# "Read also" in the other languages of OTHER_LANGUAGE_HEADER, for the in-article lines below.
+OTHER_LANGUAGE_READ_ALSO = (
+    r"lesen sie auch|lesen sie mehr|auch lesen|mehr zum thema|(à )?lire aussi|voir aussi|lee también|lea también|ver también|"
+    r"leia também|veja também|leggi anche|vedi anche|lees ook|zie ook|läs också|läs även|читайте также"
+)
 READ_MORE_LINE = re.compile(
     r"^(read more|read also|also read|see also|read next|related|more|read|watch|listen|related story|related article|"
-    r"related (stories|articles|posts?|content|reading)|recommended reading|recommended|further reading|main article)"
+    r"related (stories|articles|posts?|content|reading)|recommended reading|recommended|further reading|main article|"
+    + OTHER_LANGUAGE_READ_ALSO + r")"
     r"\s*[:|»>\-–—]\s*\S+(\s+\S+){2,}",
     re.I,
 )
@@ -58,7 +85,7 @@ READ_MORE_LINE = re.compile(
 # "|"-separated tag lists) that holds a headline, not a paragraph.
 IN_ARTICLE_TEASER = re.compile(
     r"^(read more|read also|also read|see also|read next|read|related(\s+(story|stories|article|articles|content|reading|posts?))?|"
-    r"recommended reading|further reading)\s*[:»>\-–—]\s*[^|\s]+(\s+[^|\s]+){2,}$",
+    r"recommended reading|further reading|" + OTHER_LANGUAGE_READ_ALSO + r")\s*[:»>\-–—]\s*[^|\s]+(\s+[^|\s]+){2,}$",
     re.I,
 )
 MAX_IN_ARTICLE_TEASER_WORDS = 25
@@ -281,9 +308,6 @@ def in_article_teaser(text: str) -> bool:
 
 def is_teaser_header(text: str) -> bool:
     """Whether a short line is a header over other stories, such as "Related Articles" or "Most read"."""
-    return (
-        _words(text) <= MAX_HEADER_WORDS
-        and bool(TEASER_HEADER.match(text))
-        and bool(HEADER_KEYWORDS.search(text))
-        and not NOT_HEADER.search(text)
-    )
+    if _words(text) > MAX_HEADER_WORDS or NOT_HEADER.search(text):
+        return False
+    return bool(TEASER_HEADER.match(text) and HEADER_KEYWORDS.search(text)) or bool(OTHER_LANGUAGE_HEADER.match(text))

@@ -125,5 +125,9 @@ def evaluate_model(model, dataset_path: str | Path, splits: Sequence[str] = ("va
     from scrapeseg.corpus.dataset import load_corpus
 
     corpus = load_corpus(dataset_path)
+    missing = [split for split in splits if split not in corpus]
+    if missing:
+        raise ValueError(f"{dataset_path} has no split {', '.join(map(repr, missing))} (it has {', '.join(corpus)}); "
+                         "an evaluation-only split needs its source in corpus.sources")
     markup = bool(getattr(model, "markup", False))
     return {split: evaluate_split(model, split_documents(corpus[split], kinds=kinds, markup=markup), bootstrap) for split in splits}
