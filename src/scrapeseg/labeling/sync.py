@@ -40,8 +40,7 @@ ROW_KEYS = ("doc", "index", "text_sha256", "label", "annotator", "annotation_id"
 
 @dataclass
 class Document:
-    """One document to push: its stable id, segment texts, for files the path it was read from, its site if known,
-    and for corpus documents their current labels."""
+    """One document to push: its stable id, segment texts, a file's path, its site if known, a corpus document's labels."""
 
     doc: str
     texts: list[str]
