@@ -99,6 +99,40 @@ def test_teaser_heuristic_marks_cards_headers_and_read_more_but_not_menus_or_com
     }
 
 
+OTHER_SITES_PAGE = """<html><head><title>Main story - Site</title></head><body><div class="shopify-section">
+<h1>Main story headline here</h1>
+<p>Body paragraph one of the main story with enough words to read like prose.</p>
+<div class="sidebar"><h4>Around the web</h4><ul>
+ <li class="entry"><a href="https://partner.example.org/p/1">Harbour pilots strike over new night shift rules</a>
+  <p>A partner site reports on the dispute at the docks.</p></li>
+ <li class="entry"><a href="https://other.example.net/s/2">City council approves a smaller budget for parks next year</a>
+  <p>Another partner's blurb under its headline.</p></li>
+</ul>
+<h4>Blogroll</h4><ul>
+ <li class="blog"><a href="https://one.example.net/">Ferry Watchers Daily</a></li>
+ <li class="blog"><a href="https://two.example.org/">The Harbour Blog</a></li>
+</ul>
+<h4>Buy the book</h4><ul>
+ <li class="book"><a href="https://www.amazon.com/dp/1">The Long History of Harbour Pilots and Their Ships</a></li>
+ <li class="book"><a href="https://www.amazon.com/dp/2">A Field Guide to Ferries, Tugs and Other Small Boats</a></li>
+</ul>
+<ul><li class="card"><a href="/a/1">First other story on this site about the harbour</a></li>
+ <li class="card"><a href="/a/2">Second other story on this site about the council</a></li></ul>
+</div></div></body></html>"""
+
+
+def test_other_sites_headlines_are_teaser_but_not_their_blurbs_blogrolls_or_shop_links():
+    page = render_html(OTHER_SITES_PAGE)
+    teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, [True] * len(page.lines), "https://www.example.com/x")
+    marked = {line for line, flag in zip(page.lines, teaser) if flag}
+    assert marked == {
+        "Harbour pilots strike over new night shift rules",
+        "City council approves a smaller budget for parks next year",
+        "First other story on this site about the harbour",
+        "Second other story on this site about the council",
+    }, "a Shopify wrapper's class is not a shop widget; other sites' blurbs, blog names and book links stay boilerplate"
+
+
 def test_headline_and_byline_come_from_markup():
     page = render_html(CARDS_PAGE)
     body = [line.startswith("Body paragraph") for line in page.lines]

@@ -7,7 +7,10 @@ commonest link domain) and its anchor has at least MIN_HEADLINE_WORDS words and 
 action phrase. Links in menus, headers and footers need MIN_MENU_HEADLINE_WORDS words. The
 climb from the link stops once an element holds more than MAX_CARD_HEADLINES headline links,
 MAX_CARD_LINKS distinct links or MAX_CARD_WORDS words, because old table layouts would
-otherwise let it reach whole page columns. Every line inside a card is teaser. So are section
+otherwise let it reach whole page columns. Every line inside a card is teaser. Headline links to
+other sites (MIN_OTHER_SITE_HEADLINE_WORDS words or more) form cards the same way, but only their
+headline lines are teaser, since blogrolls and partner promos share those cards. Links to shops
+(SHOP_DOMAINS) are never headlines: book and product widgets are boilerplate. So are section
 headers such as "Related" or "Most read" with the link-heavy lines that follow them, in-article
 "Read more: <headline>" lines and next/previous-post lines. Menus (short anchors), comment
 widgets, tag lists, polls, shop widgets, form controls and paid recommendation widgets stay
@@ -28,6 +31,7 @@ MAX_CARD_HEADLINES = 3
 MAX_CARD_WORDS = 100
 MAX_CARD_LINKS = 5
 MIN_MENU_HEADLINE_WORDS = 7
+MIN_OTHER_SITE_HEADLINE_WORDS = 6  # blogroll entries are names of two to five words; other sites' headlines run longer
 MIN_CLASS_OVERLAP = 0.5
 MAX_HEADER_WORDS = 8
 MAX_HEADER_LINK_SHARE = 0.5
@@ -99,11 +103,12 @@ EXCLUDED_HREF = re.compile(r"^(#|javascript:|mailto:|tel:)|#comment|/(tags?|cate
 MENU_CONTAINER = re.compile(r"\bnav|menu|dropdown|breadcrumb|footer|masthead|header", re.I)
 EXCLUDED_CONTAINER = re.compile(
     r"comment|outbrain|taboola|revcontent|zergnet|sponsor|promoted|advert|\bads?\b|tag-?cloud|tags|catlinks|navbox|"
-    r"poll|survey|cart|product|shop",
+    r"poll|survey|cart|product|\bshop\b|shopping",
     re.I,
 )
 NEVER_TEASER_TAGS = frozenset({"option", "select", "button"})
 MULTI_PART_SUFFIXES = frozenset("co com org net ac gov edu ne or go gob nic mil".split())
+SHOP_DOMAINS = frozenset("amazon.com amazon.co.uk amazon.de amazon.fr amazon.ca ebay.com barnesandnoble.com apple.com indiebound.org bookshop.org".split())
 # Blogs on these hosts are separate sites, so the host's own name is part of the site.
 SHARED_HOSTS = frozenset("blogspot.com wordpress.com typepad.com blogs.com tumblr.com squarespace.com livejournal.com posterous.com".split())
 
@@ -167,19 +172,20 @@ def _in_menu(el) -> bool:
     return False
 
 
-def headline_links(tree, site: str | None) -> list:
-    """Links to other pages of the same site whose anchor text reads like a headline."""
+def headline_links(tree, site: str | None, other_sites: bool = False) -> list:
+    """Links whose anchor text reads like a headline: to other pages of the site, or with other_sites to other sites."""
     found = []
     for a in tree.iter("a"):
         href = a.get("href") or ""
         if not href or EXCLUDED_HREF.search(href):
             continue
         domain = _link_domain(href)
-        if domain is None or (domain and domain != site):
+        if domain is None or domain in SHOP_DOMAINS or bool(domain and domain != site) != other_sites:
             continue
         text = " ".join(text_content(a).split())
         words = _words(text)
-        if not MIN_HEADLINE_WORDS <= words <= MAX_HEADLINE_WORDS or MENU_ANCHOR.match(text):
+        fewest = MIN_OTHER_SITE_HEADLINE_WORDS if other_sites else MIN_HEADLINE_WORDS
+        if not fewest <= words <= MAX_HEADLINE_WORDS or MENU_ANCHOR.match(text):
             continue
         if words < MIN_MENU_HEADLINE_WORDS and _in_menu(a):
             continue
@@ -272,6 +278,14 @@ def teaser_lines(
     cards = find_cards(headline_links(tree, site))
     memo: dict = {}
     in_card = [bool(el is not None and _inside(el, cards, memo)) for el in elements]
+    # Other sites' cards hold blogrolls' blurbs and partners' promos too, so only their headline lines count.
+    other = headline_links(tree, site, other_sites=True)
+    other_cards = find_cards(other)
+    other_links = set(other)
+    other_memo: dict = {}
+    for i, el in enumerate(elements):
+        if el is not None and not in_card[i] and _inside(el, other_cards, other_memo):
+            in_card[i] = el in other_links or any(a in other_links for a in el.iter("a"))
     teaser = [False] * len(lines)
     follow = 0
     for i, text in enumerate(lines):
