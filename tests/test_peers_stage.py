@@ -170,3 +170,10 @@ def test_run_peers_stage_loads_a_real_saved_model(stage_dataset, small_model, sa
     markdown = (tmp_path / "peers.md").read_text(encoding="utf-8")
     assert stage.SCRAPESEG_ROW in markdown and stage.versus_line(stage.SITE_ROW, versus[stage.SITE_ROW]) in markdown
     assert all(row["pages"] == 3 for row in rows) and all(v["resamples"] == stage.DEFAULT_BOOTSTRAP["resamples"] for v in versus.values())
+
+
+def test_versus_line_reads_a_difference_that_rounds_to_zero_as_plus_zero():
+    versus = {"peer": "b", "confidence": 0.95, "f1_difference": -0.0004, "ci_low": -0.0123, "ci_high": 0.0004,
+              "share_ahead": 0.5, "resamples": 10, "pages": 3}
+    line = stage.versus_line("a", versus)
+    assert "F1 +0.000," in line and "interval -0.012 to +0.000 " in line and "-0.000" not in line

@@ -157,10 +157,15 @@ def versus_best_peer(rows: list[dict], bootstrap: Mapping | None = None) -> dict
     return out
 
 
+def signed(value: float) -> str:
+    """A difference with its sign to SCORE_DIGITS places; one that rounds to zero reads +0.000, not -0.000."""
+    return f"{round(value, SCORE_DIGITS) + 0.0:+.{SCORE_DIGITS}f}"
+
+
 def versus_line(name: str, versus: Mapping) -> str:
     """One sentence on a scrapeseg row against the best peer: the F1 difference, its interval and the share of resamples ahead."""
-    return (f"{name} minus {versus['peer']} (the best peer): F1 {versus['f1_difference']:+.{SCORE_DIGITS}f}, "
-            f"{versus['confidence']:.0%} interval {versus['ci_low']:+.{SCORE_DIGITS}f} to {versus['ci_high']:+.{SCORE_DIGITS}f} "
+    return (f"{name} minus {versus['peer']} (the best peer): F1 {signed(versus['f1_difference'])}, "
+            f"{versus['confidence']:.0%} interval {signed(versus['ci_low'])} to {signed(versus['ci_high'])} "
             f"(paired bootstrap over {versus['pages']} pages, {versus['resamples']} resamples); "
             f"ahead in {versus['share_ahead']:.0%} of the resamples.")
 
