@@ -133,6 +133,32 @@ def test_other_sites_headlines_are_teaser_but_not_their_blurbs_blogrolls_or_shop
     }, "a Shopify wrapper's class is not a shop widget; other sites' blurbs, blog names and book links stay boilerplate"
 
 
+FLAGGED_PAGE = """<html><head><title>Main story - Site</title></head><body class="has-comments feature_commentimages">
+<h1>Main story headline here</h1>
+<p>Body paragraph one of the main story with enough words to read like prose.</p>
+<div class="widget_most_commented_widget"><h4>Most commented</h4><ul>
+ <li class="item"><a href="/a/1">First other story about the harbour reopening</a></li>
+ <li class="item"><a href="/a/2">Second other story about city council budget cuts</a></li></ul></div>
+<div class="view"><article class="node teaser node--promoted"><h3><a href="/a/3">Third story about the ferry timetable changes</a></h3></article>
+ <article class="node teaser node--promoted"><h3><a href="/a/4">Fourth story about the school holidays next year</a></h3></article></div>
+<div class="comments"><ul><li class="c"><a href="/a/5">Jane on the fifth story about the new bridge</a></li>
+ <li class="c"><a href="/a/6">Joe on the sixth story about the old station</a></li></ul></div>
+</body></html>"""
+
+
+def test_state_classes_and_most_commented_lists_do_not_hide_cards():
+    page = render_html(FLAGGED_PAGE)
+    teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, [True] * len(page.lines), "https://www.example.com/x")
+    marked = {line for line, flag in zip(page.lines, teaser) if flag}
+    assert marked == {
+        "Most commented",
+        "First other story about the harbour reopening",
+        "Second other story about city council budget cuts",
+        "Third story about the ferry timetable changes",
+        "Fourth story about the school holidays next year",
+    }, "the body's flags, a most-commented list and Drupal's node--promoted are not widgets; a comment list still is"
+
+
 def test_headline_and_byline_come_from_markup():
     page = render_html(CARDS_PAGE)
     body = [line.startswith("Body paragraph") for line in page.lines]

@@ -101,9 +101,11 @@ MENU_ANCHOR = re.compile(
 )
 EXCLUDED_HREF = re.compile(r"^(#|javascript:|mailto:|tel:)|#comment|/(tags?|category|categories|topics?|author|authors|users?|search)/", re.I)
 MENU_CONTAINER = re.compile(r"\bnav|menu|dropdown|breadcrumb|footer|masthead|header", re.I)
+# Not state flags that merely mention a widget ("has-comments", "summary-item-has-tags", Drupal's
+# "node--promoted" for front-page stories), nor "most commented" story lists, which are teasers.
 EXCLUDED_CONTAINER = re.compile(
-    r"comment|outbrain|taboola|revcontent|zergnet|sponsor|promoted|advert|\bads?\b|tag-?cloud|tags|catlinks|navbox|"
-    r"poll|survey|cart|product|\bshop\b|shopping",
+    r"(?<!has-)(?<!most_)(?<!most-)(?<!most)comment|outbrain|taboola|revcontent|zergnet|sponsor|(?<!node--)promoted|advert|"
+    r"\bads?\b|tag-?cloud|(?<!has-)tags|catlinks|navbox|poll|survey|cart|product|\bshop\b|shopping",
     re.I,
 )
 NEVER_TEASER_TAGS = frozenset({"option", "select", "button"})
@@ -151,8 +153,8 @@ def _words(text: str) -> int:
 
 
 def _excluded_container(el) -> bool:
-    """Whether an element sits in a comment widget, tag list or paid recommendation widget."""
-    while el is not None and isinstance(el.tag, str):
+    """Whether an element sits in a comment widget, tag list or paid recommendation widget (body's own classes describe the page)."""
+    while el is not None and isinstance(el.tag, str) and el.tag not in ("body", "html"):
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
         if attrs.strip() and EXCLUDED_CONTAINER.search(attrs):
             return True
