@@ -711,7 +711,10 @@ def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypa
     again = model.predict_docs([thread])[0]
     assert (unaided[last + 1:] == Label.BODY.text).any()
     assert (again[last + 1:] == Label.BOILERPLATE.text).all()
-    assert again[: last + 1].tolist() == unaided[: last + 1].tolist()
+    # The article's paragraphs stay body; its short last lines may not, since with the comments
+    # gone the tail pass reads the article's own end ("Editor: …", a "Related Stories" header).
+    paragraphs = [i for i in range(last + 1) if unaided[i] == Label.BODY.text and len(thread[i].split()) >= P.MIN_PARAGRAPH_WORDS]
+    assert paragraphs and all(again[i] == Label.BODY.text for i in paragraphs)
 
 
 def test_long_paragraphs_keep_the_stackers_body_call_against_a_boilerplate_chain():
