@@ -71,6 +71,13 @@ def test_enclosed_runs_need_body_on_both_sides_and_nothing_else_between():
     assert enclosed_runs([], []) == []
 
 
+def teaser_marked(html: str) -> set[str]:
+    """The lines of a page that the teaser heuristic marks, every line a candidate."""
+    page = render_html(html)
+    teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, [True] * len(page.lines), "https://www.example.com/x")
+    return {line for line, flag in zip(page.lines, teaser) if flag}
+
+
 CARDS_PAGE = """<html><head><title>Main story headline here - Site</title></head><body>
 <nav><ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
 <h1>Main story headline here</h1><p class="byline">By A Reporter, 3 May 2024</p>
@@ -88,9 +95,7 @@ CARDS_PAGE = """<html><head><title>Main story headline here - Site</title></head
 
 
 def test_teaser_heuristic_marks_cards_headers_and_read_more_but_not_menus_or_comments():
-    page = render_html(CARDS_PAGE)
-    teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, [True] * len(page.lines), "https://www.example.com/x")
-    marked = {line for line, flag in zip(page.lines, teaser) if flag}
+    marked = teaser_marked(CARDS_PAGE)
     assert marked == {
         "Related stories",
         "First other story about the harbour reopening2 hours ago",
@@ -122,9 +127,7 @@ OTHER_SITES_PAGE = """<html><head><title>Main story - Site</title></head><body><
 
 
 def test_other_sites_headlines_are_teaser_but_not_their_blurbs_blogrolls_or_shop_links():
-    page = render_html(OTHER_SITES_PAGE)
-    teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, [True] * len(page.lines), "https://www.example.com/x")
-    marked = {line for line, flag in zip(page.lines, teaser) if flag}
+    marked = teaser_marked(OTHER_SITES_PAGE)
     assert marked == {
         "Harbour pilots strike over new night shift rules",
         "City council approves a smaller budget for parks next year",
@@ -147,9 +150,7 @@ FLAGGED_PAGE = """<html><head><title>Main story - Site</title></head><body class
 
 
 def test_state_classes_and_most_commented_lists_do_not_hide_cards():
-    page = render_html(FLAGGED_PAGE)
-    teaser = teaser_lines(page.tree, page.lines, page.elements, page.markup, [True] * len(page.lines), "https://www.example.com/x")
-    marked = {line for line, flag in zip(page.lines, teaser) if flag}
+    marked = teaser_marked(FLAGGED_PAGE)
     assert marked == {
         "Most commented",
         "First other story about the harbour reopening",
