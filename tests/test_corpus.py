@@ -160,15 +160,6 @@ def test_state_classes_and_most_commented_lists_do_not_hide_cards():
     }, "the body's flags, a most-commented list and Drupal's node--promoted are not widgets; a comment list still is"
 
 
-def test_symbols_do_not_lengthen_a_menu_anchor_into_a_headline():
-    from scrapeseg.corpus.html import parse_html
-    from scrapeseg.corpus.teaser import headline_links
-
-    tree, _, _ = parse_html("""<html><body><ul><li><a href="/ship">Shipping Costs &amp; Times</a></li>
-    <li><a href="/returns">Returns | Exchanges &amp; Refunds</a></li><li><a href="/a/1">Harbour pilots strike over shifts</a></li></ul></body></html>""")
-    assert [a.get("href") for a in headline_links(tree, "example.com")] == ["/a/1"]
-
-
 def test_headline_and_byline_come_from_markup():
     page = render_html(CARDS_PAGE)
     body = [line.startswith("Body paragraph") for line in page.lines]

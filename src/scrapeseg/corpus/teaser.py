@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from scrapeseg.corpus.html import Markup, text_content
 
-MIN_HEADLINE_WORDS = 4  # words with a letter or digit (_anchor_words)
+MIN_HEADLINE_WORDS = 4
 MAX_HEADLINE_WORDS = 40
 MAX_CARD_HEADLINES = 3
 MAX_CARD_WORDS = 100
@@ -152,11 +152,6 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def _anchor_words(text: str) -> int:
-    """Number of words that hold a letter or digit: "&", "|" and "»" make no headline longer."""
-    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
-
-
 def _excluded_container(el) -> bool:
     """Whether an element sits in a comment widget, tag list or paid recommendation widget (body's own classes describe the page)."""
     while el is not None and isinstance(el.tag, str) and el.tag not in ("body", "html"):
@@ -190,7 +185,7 @@ def headline_links(tree, site: str | None, other_sites: bool = False) -> list:
         if domain is None or domain in SHOP_DOMAINS or bool(domain and domain != site) != other_sites:
             continue
         text = " ".join(text_content(a).split())
-        words = _anchor_words(text)
+        words = _words(text)
         fewest = MIN_OTHER_SITE_HEADLINE_WORDS if other_sites else MIN_HEADLINE_WORDS
         if not fewest <= words <= MAX_HEADLINE_WORDS or MENU_ANCHOR.match(text):
             continue
