@@ -287,7 +287,7 @@ def teaser_lines(
     other_memo: dict = {}
     for i, el in enumerate(elements):
         if el is not None and not in_card[i] and _inside(el, other_cards, other_memo):
-            in_card[i] = el in other_links or any(a in other_links for a in el.iter("a"))
+            in_card[i] = any(a in other_links for a in el.iter("a"))  # iter includes el itself
     teaser = [False] * len(lines)
     follow = 0
     for i, text in enumerate(lines):
