@@ -461,9 +461,35 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
              "The reporter said the storm would hit the coast.": False, "ADVERTISEMENT": True,
              "- Advertisement -": True, "Sponsored by: Acme Loans": True, "Promoted Stories": True,
              "Ad hoc committees met on Monday.": False, "Advertising revenue fell in May.": False,
-             "Sponsored content is growing fast.": False, "Acme Loans | Sponsored": True}
+             "Sponsored content is growing fast.": False, "Acme Loans | Sponsored": True,
+             "Have a news tip? Email tips@example.com or call our newsroom.": True, "Get the DailyFeed app": True,
+             "Get the app": True, "The council will get the app ready before the vote.": False}
     batch, dense, _ = featurize([list(lines)], 2**12)
     assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense)).tolist())) == lines
+
+
+def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_buttons():
+    from scrapeseg.train.predict import _chrome_lines
+
+    lines = {"Publicidad": True, "Pubblicità": True, "— Anzeige —": True, "Реклама": True, "Contenido patrocinado": True,
+             "Compartir en WhatsApp": True, "Partager sur Facebook": True, "Teilen": True, "Suscríbete": True,
+             "Jetzt abonnieren": True, "Abonnez-vous !": True, "Share this post": True, "Share This Article:": True,
+             "Share": False, "Publicidad engañosa": False, "La publicidad institucional creció un 12 % en 2025.": False,
+             "Teilen Sie diesen Artikel mit Ihren Freunden und Kollegen": False, "Compartir piso en Madrid sale caro": False}
+    batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, _chrome_lines(batch.texts, dense, entries, 2**12).tolist())) == lines
+
+
+def test_lines_with_words_finds_a_word_among_a_lines_first_tokens_only():
+    from scrapeseg.train.features import lines_with_words
+
+    n_features = 2**16
+    doc = ["Compartir en WhatsApp", "", "— Publicidad —", "Leer el artículo y compartir", "compartir", "menu"]
+    batch, dense, entries = featurize([doc], n_features, sparse=False)
+    lines = np.arange(len(doc))
+    assert lines_with_words(entries, lines, ("compartir", "publicidad"), n_features, 2).tolist() == [0, 2, 4]
+    assert lines_with_words(entries, lines, ("compartir", "publicidad"), n_features, 5).tolist() == [0, 2, 3, 4]
+    assert lines_with_words(entries, lines[:1], ("publicidad",), n_features, 5).tolist() == [], "another line's tokens do not count"
 
 
 def test_a_paid_widgets_cards_become_boilerplate_up_to_its_last_ad_marker():
@@ -567,7 +593,9 @@ def test_tag_lists_become_boilerplate_wherever_they_sit():
              "TOPICS: Jesus Christ, hymns": True, "Tags": False, "Topics we cover include energy: oil and gas.": False,
              "The tags: a story of labels and the people who print them.": False,
              "Trending: Election 2024 | Climate | Markets | Tech": True,
-             "Trending: Storm closes the coast road | Council votes on the new bridge": False}
+             "Trending: Storm closes the coast road | Council votes on the new bridge": False,
+             "Temas: Puerto de Calblanca · Economía": True, "Schlagwörter: Energie, Netz": True,
+             "Mots-clés : port, économie": True, "Теги: порт, экономика": True}
     batch, dense, _ = featurize([list(lines)], 2**12)
     flags = _tag_lines(batch.texts, dense)
     assert dict(zip(lines, flags.tolist())) == lines
@@ -642,9 +670,14 @@ def test_comment_openers_flag_counted_headers_and_author_lines():
         "12 responses came in before the council voted to close the bridge on Monday.": False,
         "Comments": False, "Discussion": False, "He said, she said and then they both left the room.": False,
         "Posted on 12 May 2012 by Jane": False, "The council said, on Monday, that the bridge will close.": False,
+        # the other languages' counted headers and invitations; a zero count or a bare word opens nothing
+        "Comentarios (2)": True, "23 commenti": True, "Kommentare (10)": True, "Lascia un commento": True,
+        "Soyez le premier à commenter cet article.": True, "Deixe o seu comentário": True, "Оставить комментарий": True,
+        "Commenti (0)": False, "Comentarios": False, "Comments (4)": False,
+        "Los comentarios del alcalde sobre el puerto fueron muy criticados ayer.": False,
     }
-    batch, dense, _ = featurize([list(lines)], 2**12)
-    assert dict(zip(lines, comment_openers(batch.texts, dense).tolist())) == lines
+    batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, comment_openers(batch.texts, dense, entries, 2**12).tolist())) == lines
 
 
 def _comment_facts(texts, opener, stop, words):

@@ -631,9 +631,17 @@ def _comment_header_line(text: str) -> int:
 
 # The openers the predictor's comment pass trusts: a counted or invited comment header (bare
 # "Comments" or "Discussion" also head an article's own sections) or a comment's author line.
+# The other languages of the function-word list count their comments ("Comentarios (2)", "23 commenti") and
+# invite them in WordPress's translations of "Leave a Reply"; their bare words, like "Comments", are not trusted.
+_OTHER_LANGUAGE_COMMENTS = r"(comentarios?|commenti|commento|kommentare?|commentaires?|comentários?|reacties|reactie|kommentarer|комментари\w*)"
 _COMMENT_OPENER = re.compile(
     r"^(\d+\s+(comments?|responses?|replies|thoughts)\b|(leave|post|add|write) (a|your) (reply|comment|response)$|"
-    r"reader comments|comments are closed|join the (discussion|conversation))",
+    r"reader comments|comments are closed|join the (discussion|conversation)|"
+    rf"{_OTHER_LANGUAGE_COMMENTS}\s*\((?!0\)?$)\d+\)?$|\d+\s+{_OTHER_LANGUAGE_COMMENTS}$|"
+    r"(deja|dejar) (un|tu|su) comentario|lascia un commento|(schreibe|schreiben sie) einen kommentar|"
+    r"kommentar schreiben|laiss(er|ez) un commentaire|deixe (um|seu|o seu) comentário|laat een reactie achter|"
+    r"lämna en kommentar|(оставить|добавить) комментарий|"
+    r"(be the first|s[ée] el primero|soyez le premier|sii il primo|seja o primeiro) (to|en|à|a) (comment|comentar|comm))",
     re.I,
 )
 _COMMENT_AUTHOR = re.compile(r"^\S+(\s+\S+){0,3}\s+(said,|says:)$", re.I)
@@ -642,6 +650,12 @@ _COMMENT_AUTHOR = re.compile(r"^\S+(\s+\S+){0,3}\s+(said,|says:)$", re.I)
 # word are tested, so "One comment on …" is seen and "One Response to …" is not.
 _COMMENT_TITLED = re.compile(r"^(\d+|one|no)\s+(comments?|responses?|replies|thoughts)\s+(to|on)\s", re.I)
 OPENER_STRIP = " {}()[]<>-–—:|•*#…"
+# Every other-language opener holds one of these words.
+OTHER_LANGUAGE_COMMENT_WORDS = tuple(
+    "comentario comentarios comentar comentário comentários commento commenti commentare commentaire commentaires "
+    "commenter kommentar kommentare kommentarer reactie reacties комментарий комментарии комментариев".split()
+)
+MAX_OTHER_LANGUAGE_OPENER_WORDS = 8  # "Soyez le premier à commenter cet article."
 OPENER_EXTRA_TOKENS = 2  # "{ 167 comments }" and "— Leave a reply —" are headers too
 
 
@@ -658,17 +672,45 @@ def _comment_titled_line(text: str) -> int:
     return int(_COMMENT_TITLED.match(text.strip(OPENER_STRIP)) is not None)
 
 
-def comment_openers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which lines surely open user comments (see _comment_opener_line and _comment_titled_line), from the batch's texts and dense features."""
+def comment_openers(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int) -> np.ndarray:
+    """Which lines surely open user comments (see _comment_opener_line and _comment_titled_line), from the batch's texts, dense features and token entries."""
     column = DENSE_NAMES.index
     # Tokens, not words: brackets and ellipses may count. log_words is float32: compare halfway to the next count.
     short = dense[:, column("log_words")] < np.log1p(MAX_COMMENT_HEADER_WORDS + OPENER_EXTRA_TOKENS + 0.5)
     counted = (dense[:, column("cue_comments")] > 0) | (dense[:, column("first_digit")] > 0)
     cued = counted | (dense[:, column("last_colon")] > 0) | (dense[:, column("last_punct")] > 0)
-    rows = np.flatnonzero(short & cued & (dense[:, column("date_byline")] == 0))
+    undated = dense[:, column("date_byline")] == 0
+    # Another language's header ("Lascia un commento") has no English cue word: a short line holding its comment word is tested too.
+    tiny = np.flatnonzero(undated & ~cued & (dense[:, column("log_words")] < np.log1p(MAX_OTHER_LANGUAGE_OPENER_WORDS + 0.5)))
+    worded = lines_with_words(entries, tiny, OTHER_LANGUAGE_COMMENT_WORDS, n_features, MAX_OTHER_LANGUAGE_OPENER_WORDS)
+    rows = np.union1d(np.flatnonzero(short & cued & undated), worded)
     # The headline a titled header names may be long and may hold a date.
     titled = np.flatnonzero(counted)
     return (_line_tests(_comment_opener_line, texts, rows, len(dense)) != 0) | (_line_tests(_comment_titled_line, texts, titled, len(dense)) != 0)
+
+
+@lru_cache(maxsize=16)
+def word_table(words: tuple[str, ...], n_features: int) -> np.ndarray:
+    """Which hashed columns are the unigram column of one of the lower-case words, as token_entries hashes them."""
+    table = np.zeros(n_features, dtype=bool)
+    table[murmurhash3_32([word.encode() for word in words], HASH_SEED) % n_features] = True
+    return table
+
+
+def lines_with_words(entries: tuple[np.ndarray, np.ndarray, np.ndarray], lines: np.ndarray, words: tuple[str, ...],
+                     n_features: int, first_tokens: int) -> np.ndarray:
+    """The lines (flat indexes, in order) that hold one of the words among their first first_tokens distinct tokens.
+
+    A prefilter read from the token entries, where each line's unigram columns come first: a hash
+    collision or a bigram column lets a few other lines through, for the regex that follows.
+    """
+    rows, cols, _ = entries
+    if len(lines) == 0 or len(cols) == 0:
+        return lines[:0]
+    table = word_table(words, n_features)
+    start = np.searchsorted(rows, lines.astype(rows.dtype))  # the same dtype, or numpy copies all the rows to compare
+    at = np.minimum(start[:, None] + np.arange(first_tokens), len(cols) - 1)
+    return lines[(table[cols[at]] & (rows[at] == lines[:, None])).any(axis=1)]
 
 
 def _date_or_byline_line(text: str) -> int:

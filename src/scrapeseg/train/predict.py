@@ -52,7 +52,8 @@ CONTACT_CUE_COLUMNS = [F.DENSE_NAMES.index("cue_byline"), F.DENSE_NAMES.index("c
 # The guidelines' "Reach the reporter at …" lines: contact lines for the article's author.
 CONTACT_LINE = re.compile(
     r"^(reach|contact|email|e-mail|write to)\s+((the\s+)?(reporter|writer|author|editor|columnist|correspondent)s?\b|"
-    r"[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,2}\s+at\s+\S+@)",
+    r"[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,2}\s+at\s+\S+@)|"
+    r"^(have|got)\s+an?\s+(news\s+|story\s+)?(tip|story idea)\b",
     re.I,
 )
 AD_CUE_COLUMN = F.DENSE_NAMES.index("cue_ads")
@@ -69,12 +70,50 @@ PAID_WIDGET_HEADER = re.compile(
     re.I,
 )
 MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last ad marker within this many lines
+# Ad markers, share and subscribe buttons in the other languages of the function-word list, as whole
+# short lines, and English "Share this post". The cue-word features stay English (translating them
+# cost teaser F1 on the benchmarks, README), so these are matched after the stacked pass, like AD_MARKER.
+CHROME_LINE = re.compile(
+    r"^[-–—\s]*(?:"
+    r"publicidad|publicité|pubblicità|anzeige|werbung|publicidade|advertentie|reclame|annons|reklam|реклама|"
+    r"(?:contenido|contenu|contenuto|conteúdo|inhalt)\s+(?:patrocinado|sponsorisé|sponsorizzato|gesponsert)|"
+    r"patrocinado|sponsorisé|sponsorizzato|gesponsert|"
+    r"(?:compartir|condividi|teilen|partager|compartilhar|partilhar|delen|поделиться)"
+    r"(?:\s+(?:en|su|auf|sur|no|na|op|på|в)\s+\S+)?|"
+    r"suscríbete|suscribirse|iscriviti|abbonati|abonnez-vous|(?:jetzt\s+)?abonnieren|assine(?:\s+já)?|abonneer|"
+    r"prenumerera|подписаться|share (?:this|the) (?:post|article|story|page)"
+    r")\s*[-–—:.!]?\s*$",
+    re.I,
+)
+# Every CHROME_LINE holds one of these words.
+CHROME_WORDS = tuple(
+    "publicidad publicité publicidade pubblicità anzeige werbung advertentie reclame annons reklam реклама "
+    "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "
+    "поделиться suscríbete suscribirse iscriviti abbonati abonnez-vous abonnieren assine abonneer prenumerera "
+    "подписаться share".split()
+)
+MAX_CHROME_WORDS = 4  # "Compartir en WhatsApp", "Contenido patrocinado"
+CHROME_FIRST_TOKENS = 2  # the word, or a dash and the word: "— Publicidad —"
+CHROME_LOG_WORDS = float(np.log1p(MAX_CHROME_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+APP_CUE_COLUMN = F.DENSE_NAMES.index("cue_app")
+# The header of an app promo that names the site's app instead of "Download the app" ("Get the DailyFeed app"),
+# and the app download in the other languages of the function-word list ("Jetzt die Nordkurier-App herunterladen").
+APP_PROMO_HEADER = re.compile(
+    r"^(?:get|download|install|try)\s+(?:the|our)\s+(?:\S+\s+){0,3}app\s*[.!]?$|"
+    r"\bapps?\b.*\b(?:herunterladen|laden sie|télécharge[rz]?|descarga|descárgate|scarica|baixe|download)\b|"
+    r"\b(?:herunterladen|télécharge[rz]?|descarga|descárgate|scarica|baixe|installez|installa|instala)\b.*\bapps?\b",
+    re.I,
+)
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
-# The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:".
+# The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:", and the same in the
+# other languages of the function-word list ("Temas:", "Schlagwörter:", "Mots-clés :", "Argomenti:").
 TAG_LINE = re.compile(
-    r"^(tags?|tagged( with)?|topics?|filed under|categories|category|keywords|related (tags|topics))\s*:",
+    r"^(tags?|tagged( with)?|topics?|filed under|categories|category|keywords|related (tags|topics)|"
+    r"temas|etiquetas|palabras clave|schlagwörter|schlagworte|stichwörter|themen|mots[- ]clés|thèmes|"
+    r"argomenti|etichette|parole chiave|assuntos|tópicos|palavras-chave|onderwerpen|trefwoorden|ämnen|taggar|"
+    r"nyckelord|теги|темы|метки|ключевые слова)\s*:",
     re.I,
 )
 # The guidelines' trending bars that link to topic pages: "Trending: Election 2024 | Climate | Markets".
@@ -131,11 +170,21 @@ def _ad_markers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
 
 
 def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np.ndarray:
-    """Which short lines are strong promos (STRONG_PROMO), contact lines for the author (CONTACT_LINE, among byline- or share-cued lines) or ads."""
+    """Which short lines are strong promos (STRONG_PROMO, APP_PROMO_HEADER), contact lines for the author (CONTACT_LINE, among byline- or share-cued lines) or ads."""
     short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
     out = ((dense[:, STRONG_PROMO_COLUMN] > 0) & short) | ads
     rows = np.flatnonzero(short & (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1) & ~out)
     out[rows] = [CONTACT_LINE.match(texts[i]) is not None for i in rows.tolist()]
+    rows = np.flatnonzero(short & (dense[:, APP_CUE_COLUMN] > 0) & ~out)
+    out[rows] = [APP_PROMO_HEADER.search(texts[i]) is not None for i in rows.tolist()]
+    return out
+
+
+def _chrome_lines(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int) -> np.ndarray:
+    """Which lines of at most MAX_CHROME_WORDS words are ad markers, share or subscribe buttons (CHROME_LINE), among those holding one of CHROME_WORDS."""
+    rows = F.lines_with_words(entries, np.flatnonzero(dense[:, LOG_WORDS_COLUMN] < CHROME_LOG_WORDS), CHROME_WORDS, n_features, CHROME_FIRST_TOKENS)
+    out = np.zeros(len(dense), dtype=bool)
+    out[rows] = [CHROME_LINE.match(texts[i]) is not None for i in rows.tolist()]
     return out
 
 
@@ -832,9 +881,9 @@ class LinePredictor:
         ads = _ad_markers(batch.texts, dense)
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
-            promo=_promo_lines(batch.texts, dense, ads),
+            promo=_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, tokens, self.n_features),
             ad=ads,
-            opener=F.comment_openers(batch.texts, dense),
+            opener=F.comment_openers(batch.texts, dense, tokens, self.n_features),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
             sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
