@@ -480,6 +480,22 @@ def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_button
     assert dict(zip(lines, _chrome_lines(batch.texts, dense, entries, 2**12).tolist())) == lines
 
 
+def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_about_them():
+    from scrapeseg.train.predict import _subscribe_lines
+
+    lines = {"Subscribe": True, "Subscribe now to receive all the latest updates, delivered directly to your inbox.": True,
+             "Get the QuietByte newsletter: one thoughtful article a week, no spam.": True,
+             "Liked this? Sign up for our weekly email newsletter.": True,
+             "Suscríbete a Diario Costa desde 1 € el primer mes y lee sin límites.": True,
+             "Ogni lunedì i risultati nella tua casella di posta: iscriviti gratis alla newsletter.": True,
+             "51% of people unsubscribe from newsletters simply because they get too many.": False,
+             "I also subscribe to every newsletter and magazine on the subject.": False,
+             "The council said subscribers would get a refund next month.": False,
+             "Subscribe " + "now and save on every issue of the magazine " * 4: False}
+    batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, entries, 2**12).tolist())) == lines
+
+
 def test_lines_with_words_finds_a_word_among_a_lines_first_tokens_only():
     from scrapeseg.train.features import lines_with_words
 

@@ -104,6 +104,20 @@ APP_PROMO_HEADER = re.compile(
     r"\b(?:herunterladen|télécharge[rz]?|descarga|descárgate|scarica|baixe|installez|installa|instala)\b.*\bapps?\b",
     re.I,
 )
+PROMO_CUE_COLUMN = F.DENSE_NAMES.index("cue_promo")
+# The guidelines' newsletter and subscription promos: a line that starts with "Subscribe" (or its
+# imperative in the other languages of the function-word list), or asks the reader to get, join or
+# sign up for a newsletter, as the line's first words or after a sentence ("…: iscriviti alla newsletter").
+SUBSCRIBE_PROMO = re.compile(
+    r"^[^\w]*(?:subscribe|suscr[ií]bete|abonnez-vous|abbonati|iscriviti|assine|abonnieren sie)\b|"
+    r"^(?=.*\bnewsletters?\b)(?:.*[:.!?]\s+)?[^\w]*"
+    r"(?:get|sign[- ]?up|subscribe|join|suscr[ií]bete|inscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine)\b",
+    re.I,
+)
+# The other-language imperatives SUBSCRIBE_PROMO starts with; the English words are promo cues already.
+SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren".split())
+MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
+SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
@@ -177,6 +191,17 @@ def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np
     out[rows] = [CONTACT_LINE.match(texts[i]) is not None for i in rows.tolist()]
     rows = np.flatnonzero(short & (dense[:, APP_CUE_COLUMN] > 0) & ~out)
     out[rows] = [APP_PROMO_HEADER.search(texts[i]) is not None for i in rows.tolist()]
+    return out
+
+
+def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int) -> np.ndarray:
+    """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among promo-cued lines and those starting with one of SUBSCRIBE_WORDS."""
+    short = dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS
+    cued = np.flatnonzero(short & (dense[:, PROMO_CUE_COLUMN] > 0))
+    other = F.lines_with_words(entries, np.flatnonzero(short & (dense[:, PROMO_CUE_COLUMN] == 0)), SUBSCRIBE_WORDS, n_features, CHROME_FIRST_TOKENS)
+    rows = np.union1d(cued, other)
+    out = np.zeros(len(dense), dtype=bool)
+    out[rows] = [SUBSCRIBE_PROMO.search(texts[i]) is not None for i in rows.tolist()]
     return out
 
 
@@ -296,7 +321,8 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     the reporter at …" lines boilerplate wherever they sit; the sequence passes otherwise pull
     such a line into the teaser block or article around it. promos flags lines of at most
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
-    AD_MARKER (_promo_lines). Their body and teaser scores move to boilerplate.
+    AD_MARKER (_promo_lines), other-language chrome (_chrome_lines) and newsletter or
+    subscription promos (_subscribe_lines). Their body and teaser scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
 
@@ -881,7 +907,8 @@ class LinePredictor:
         ads = _ad_markers(batch.texts, dense)
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
-            promo=_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, tokens, self.n_features),
+            promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, tokens, self.n_features)
+                   | _subscribe_lines(batch.texts, dense, tokens, self.n_features)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, tokens, self.n_features),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
