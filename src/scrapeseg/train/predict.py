@@ -118,7 +118,6 @@ SUBSCRIBE_PROMO = re.compile(
 SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren".split())
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
 SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
-LOG_CHARS_COLUMN = F.DENSE_NAMES.index("log_chars")
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
