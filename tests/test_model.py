@@ -505,6 +505,34 @@ def test_invisible_lines_are_the_lines_with_nothing_to_show():
     assert dict(zip(lines, _invisible_lines(batch.texts, dense).tolist())) == lines
 
 
+def test_teaser_flags_of_the_features_agree_with_the_teaser_regexes_on_every_header_kind():
+    from pathlib import Path
+
+    from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
+
+    # The features run the regexes only on lines whose first word is a known starter; a header
+    # kind missing from the starters ("Recent Posts" once was) silently loses its flag.
+    headers = ["Recent Posts", "Recent Articles", "Related Stories", "Most Read", "Latest news", "You might also like",
+               "Don't miss", "Elsewhere on the web", "Around the site", "In other news", "From the archive",
+               "Further reading", "Editor's picks", "Top stories", "Trending now", "Popular posts", "See also: the old story",
+               "Main article: Network security in practice", "Read more: Council votes on new budget",
+               "Previous post: How we moved to SQLite", "Next post: The week in review", "I più letti", "Die beliebtesten Artikel",
+               "Mehr zum Thema", "À lire aussi", "Noticias relacionadas", "Lo más leído", "Leia também", "Leggi anche",
+               "Meest gelezen", "Läs också", "Читайте также", "Recent protests turned violent, police said on Monday."]
+    root = Path(__file__).resolve().parents[1] / "corpus" / "handmade"
+    lines = headers + [line for path in sorted(root.glob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    _, dense, _ = featurize([lines], 2**12, sparse=False)
+    expected_header = [is_teaser_header(line) and len(line.split()) <= 40 for line in lines]
+    expected_read_more = [READ_MORE_LINE.match(line) is not None and len(line.split()) <= 40 for line in lines]
+    # Only on the headers: a quote glued to its "«" matches PREV_NEXT_LINE, and its flag rightly stays off.
+    expected_prev_next = [PREV_NEXT_LINE.match(line) is not None for line in headers]
+    assert (dense[:, DENSE_NAMES.index("teaser_header")] > 0).tolist() == expected_header
+    assert (dense[:, DENSE_NAMES.index("read_more_line")] > 0).tolist() == expected_read_more
+    assert (dense[:len(headers), DENSE_NAMES.index("prev_next_line")] > 0).tolist() == expected_prev_next
+    assert sum(expected_prev_next) == 2
+    assert sum(expected_header[:len(headers)]) >= 20, "the header list holds headers"
+
+
 def test_lines_with_words_finds_a_word_among_a_lines_first_tokens_only():
     from scrapeseg.train.features import lines_with_words
 

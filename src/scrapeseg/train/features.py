@@ -40,7 +40,7 @@ import numpy as np
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
 
-FEATURE_SET_VERSION = "6"
+FEATURE_SET_VERSION = "7"
 DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"
@@ -105,11 +105,11 @@ CUE_NAMES = tuple(CUE_GROUPS)
 # First words that can start a teaser header, "Read more: ..." or next/previous line, or a comment
 # section's header ("Leave a reply", "Join the conversation").
 HEADER_STARTERS = frozenset(
-    "related more most top latest recommended popular trending editor's editors editor also see read "
-    "what further you don't dont elsewhere around in other from previously watch listen « ‹ < "
+    "related more most top latest recent recommended popular trending editor's editors editor also see read "
+    "what further you don't dont elsewhere around in other from previously watch listen main « ‹ < "
     "previous prev next older newer leave post add write join reader "
     # the first words of teaser.OTHER_LANGUAGE_HEADER and OTHER_LANGUAGE_READ_ALSO
-    "mehr weitere ähnliche meistgelesen meistgelesene beliebteste beliebtesten empfohlen empfohlene das auch "
+    "mehr weitere ähnliche meistgelesen meistgelesene die beliebteste beliebtesten empfohlen empfohlene das auch i "
     "lesen neueste verwandte articles article à lire sur les dans vous voir plus dernières derniers noticias "
     "artículos notas relacionados relacionadas también te lee lea lo más últimas recomendados recomendadas ver "
     "leia notícias artigos matérias mais veja você leggi articoli notizie correlati ti potrebbe più ultime vedi "
