@@ -9,7 +9,7 @@ scikit-learn (and the pandas and scipy.stats it pulls in) costs more than the re
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
@@ -172,20 +172,23 @@ PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32
 STATEMENT_END = re.compile(r"[.…]$")
 
 
+def _matching(find: Callable[[str], object], texts: Sequence[str], rows: np.ndarray, n: int) -> np.ndarray:
+    """One flag per line of the batch (n lines): whether find (a pattern's match or search) finds something in the text, tested on rows only."""
+    out = np.zeros(n, dtype=bool)
+    out[rows] = [find(texts[i]) is not None for i in rows.tolist()]
+    return out
+
+
 def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     """Which short lines end a sentence: a full stop, question or exclamation mark, maybe quoted (not a bracket or "»")."""
     rows = np.flatnonzero((dense[:, SENTENCE_END_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < TAIL_LOG_WORDS))
-    out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [SENTENCE_END.search(texts[i]) is not None for i in rows.tolist()]
-    return out
+    return _matching(SENTENCE_END.search, texts, rows, len(dense))
 
 
 def _ad_markers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     """Which short lines are ad markers (AD_MARKER), among lines with an ad cue word."""
     rows = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS) & (dense[:, AD_CUE_COLUMN] > 0))
-    out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [AD_MARKER.match(texts[i]) is not None for i in rows.tolist()]
-    return out
+    return _matching(AD_MARKER.match, texts, rows, len(dense))
 
 
 def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np.ndarray:
@@ -193,9 +196,9 @@ def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np
     short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
     out = ((dense[:, STRONG_PROMO_COLUMN] > 0) & short) | ads
     rows = np.flatnonzero(short & (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1) & ~out)
-    out[rows] = [CONTACT_LINE.match(texts[i]) is not None for i in rows.tolist()]
+    out |= _matching(CONTACT_LINE.match, texts, rows, len(dense))
     rows = np.flatnonzero(short & (dense[:, APP_CUE_COLUMN] > 0) & ~out)
-    out[rows] = [APP_PROMO_HEADER.search(texts[i]) is not None for i in rows.tolist()]
+    out |= _matching(APP_PROMO_HEADER.search, texts, rows, len(dense))
     return out
 
 
@@ -205,25 +208,19 @@ def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.
     cued = np.flatnonzero(short & (dense[:, PROMO_CUE_COLUMN] > 0))
     other = F.lines_with_words(entries, np.flatnonzero(short & (dense[:, PROMO_CUE_COLUMN] == 0)), SUBSCRIBE_WORDS, n_features, CHROME_FIRST_TOKENS)
     rows = np.union1d(cued, other)
-    out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [SUBSCRIBE_PROMO.search(texts[i]) is not None for i in rows.tolist()]
-    return out
+    return _matching(SUBSCRIBE_PROMO.search, texts, rows, len(dense))
 
 
 def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     """Which lines of at most MAX_INVISIBLE_CHARS characters hold nothing visible (INVISIBLE_LINE)."""
     rows = np.flatnonzero(dense[:, LOG_CHARS_COLUMN] < INVISIBLE_LOG_CHARS)
-    out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [INVISIBLE_LINE.match(texts[i]) is not None for i in rows.tolist()]
-    return out
+    return _matching(INVISIBLE_LINE.match, texts, rows, len(dense))
 
 
 def _chrome_lines(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int) -> np.ndarray:
     """Which lines of at most MAX_CHROME_WORDS words are ad markers, share or subscribe buttons (CHROME_LINE), among those holding one of CHROME_WORDS."""
     rows = F.lines_with_words(entries, np.flatnonzero(dense[:, LOG_WORDS_COLUMN] < CHROME_LOG_WORDS), CHROME_WORDS, n_features, CHROME_FIRST_TOKENS)
-    out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [CHROME_LINE.match(texts[i]) is not None for i in rows.tolist()]
-    return out
+    return _matching(CHROME_LINE.match, texts, rows, len(dense))
 
 
 def _tag_line(text: str) -> bool:
