@@ -469,7 +469,7 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
 
 
 def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_buttons():
-    from scrapeseg.train.predict import _chrome_lines
+    from scrapeseg.train.predict import _chrome_lines, _worded_lines
 
     lines = {"Publicidad": True, "Pubblicità": True, "— Anzeige —": True, "Реклама": True, "Contenido patrocinado": True,
              "Compartir en WhatsApp": True, "Partager sur Facebook": True, "Teilen": True, "Suscríbete": True,
@@ -477,11 +477,11 @@ def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_button
              "Share": False, "Publicidad engañosa": False, "La publicidad institucional creció un 12 % en 2025.": False,
              "Teilen Sie diesen Artikel mit Ihren Freunden und Kollegen": False, "Compartir piso en Madrid sale caro": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _chrome_lines(batch.texts, dense, entries, 2**12).tolist())) == lines
+    assert dict(zip(lines, _chrome_lines(batch.texts, dense, _worded_lines(dense, entries, 2**12)).tolist())) == lines
 
 
 def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_about_them():
-    from scrapeseg.train.predict import _subscribe_lines
+    from scrapeseg.train.predict import _subscribe_lines, _worded_lines
 
     lines = {"Subscribe": True, "Subscribe now to receive all the latest updates, delivered directly to your inbox.": True,
              "Get the QuietByte newsletter: one thoughtful article a week, no spam.": True,
@@ -493,7 +493,7 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "The council said subscribers would get a refund next month.": False,
              "Subscribe " + "now and save on every issue of the magazine " * 4: False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, entries, 2**12).tolist())) == lines
+    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, _worded_lines(dense, entries, 2**12)).tolist())) == lines
 
 
 def test_invisible_lines_are_the_lines_with_nothing_to_show():
