@@ -475,7 +475,9 @@ def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_button
              "Compartir en WhatsApp": True, "Partager sur Facebook": True, "Teilen": True, "Suscríbete": True,
              "Jetzt abonnieren": True, "Abonnez-vous !": True, "Share this post": True, "Share This Article:": True,
              "Share": False, "Publicidad engañosa": False, "La publicidad institucional creció un 12 % en 2025.": False,
-             "Teilen Sie diesen Artikel mit Ihren Freunden und Kollegen": False, "Compartir piso en Madrid sale caro": False}
+             "Teilen Sie diesen Artikel mit Ihren Freunden und Kollegen": False, "Compartir piso en Madrid sale caro": False,
+             "Table of Contents": True, "Contents:": True, "Jump to:": True, "Inhaltsverzeichnis": True,
+             "Contents may settle": False, "Table tennis results": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _chrome_lines(batch.texts, dense, _worded_lines(dense, entries, 2**12)).tolist())) == lines
 

@@ -71,7 +71,8 @@ PAID_WIDGET_HEADER = re.compile(
 )
 MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last ad marker within this many lines
 # Ad markers, share and subscribe buttons in the other languages of the function-word list, as whole
-# short lines, and English "Share this post". The cue-word features stay English (translating them
+# short lines, English "Share this post", and a table of contents' header in each language (the
+# guidelines' navigation). The cue-word features stay English (translating them
 # cost teaser F1 on the benchmarks, README), so these are matched after the stacked pass, like AD_MARKER.
 CHROME_LINE = re.compile(
     r"^[-–—\s]*(?:"
@@ -81,7 +82,9 @@ CHROME_LINE = re.compile(
     r"(?:compartir|condividi|teilen|partager|compartilhar|partilhar|delen|поделиться)"
     r"(?:\s+(?:en|su|auf|sur|no|na|op|på|в)\s+\S+)?|"
     r"suscríbete|suscribirse|iscriviti|abbonati|abonnez-vous|(?:jetzt\s+)?abonnieren|assine(?:\s+já)?|abonneer|"
-    r"prenumerera|подписаться|share (?:this|the) (?:post|article|story|page)"
+    r"prenumerera|подписаться|share (?:this|the) (?:post|article|story|page)|"
+    r"(?:table of )?contents|jump to|inhaltsverzeichnis|sommaire|table des matières|tabla de contenidos?|"
+    r"índice de contenidos?|indice dei contenuti|inhoudsopgave|innehållsförteckning|оглавление"
     r")\s*[-–—:.!]?\s*$",
     re.I,
 )
@@ -90,7 +93,8 @@ CHROME_WORDS = tuple(
     "publicidad publicité publicidade pubblicità anzeige werbung advertentie reclame annons reklam реклама "
     "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "
     "поделиться suscríbete suscribirse iscriviti abbonati abonnez-vous abonnieren assine abonneer prenumerera "
-    "подписаться share".split()
+    "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
+    "innehållsförteckning оглавление".split()
 )
 MAX_CHROME_WORDS = 4  # "Compartir en WhatsApp", "Contenido patrocinado"
 CHROME_FIRST_TOKENS = 2  # the word, or a dash and the word: "— Publicidad —"
