@@ -42,15 +42,6 @@ def fitted(html_train):
     return markup, text
 
 
-def test_a_block_of_invisible_characters_is_no_rendered_line_so_markup_stays_aligned():
-    from scrapeseg.corpus.segment import segment_text
-
-    page = render_html("<html><body><h1>Storm</h1><p>&#8205;</p><div>&#65279; &#8203;</div><p>It rained all day.</p></body></html>")
-    assert page.lines == ["Storm", "It rained all day."]
-    assert [m.tag for m in page.markup] == ["h1", "p"]
-    assert [s.text for s in segment_text("d", page.text)] == page.lines
-
-
 def test_markup_columns_one_hot_the_tag_and_keep_the_numbers():
     got = markup_columns(["p", "h2", "section", ""], [0, 2, 0, 0], [0.0, 0.25, 1.0, 0.5], [False, False, True, True])
     assert got.shape == (4, MARKUP_WIDTH) and got.dtype == np.float32

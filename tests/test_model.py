@@ -498,6 +498,15 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
     assert dict(zip(lines, _subscribe_lines(batch.texts, dense, _worded_lines(dense, entries, 2**12)).tolist())) == lines
 
 
+def test_invisible_lines_are_the_lines_with_nothing_to_show():
+    from scrapeseg.train.predict import _invisible_lines
+
+    lines = {"\u200d": True, "\ufeff": True, "\u200b \u200b": True, "\u200e": True, "•": False, "✔": False, "1": False,
+             "A\u200d": False, "The storm hit the coast on Monday.": False}
+    batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, _invisible_lines(batch.texts, dense).tolist())) == lines
+
+
 def test_teaser_flags_of_the_features_agree_with_the_teaser_regexes_on_every_header_kind():
     from pathlib import Path
 

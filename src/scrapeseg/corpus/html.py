@@ -8,7 +8,6 @@ from typing import NamedTuple
 from lxml import etree
 
 from scrapeseg.corpus.decode import InputError, decode_bytes
-from scrapeseg.corpus.segment import is_blank
 
 # A scraper starts a new line at each of these; everything else is inline and joined.
 BLOCK_TAGS = frozenset(
@@ -105,7 +104,7 @@ def render_tree(tree) -> tuple[list[str], list, list[Markup]]:
         nonlocal pieces, link_chars, first_el
         # Called only with pieces pending: add() sets first_el and link_chars only when it appends.
         text = " ".join("".join(pieces).split())
-        if not is_blank(text):  # the segmenter skips the same lines, so rendered line k stays segment k
+        if text:
             lines.append(text)
             elements.append(first_el)
             markup.append(make_markup((first_tag, first_heading, min(1.0, link_chars / len(text.replace(" ", ""))), first_chrome)))

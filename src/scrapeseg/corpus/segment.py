@@ -1,8 +1,4 @@
-"""Split text scrapes into segments: one per non-blank line, with offsets that map back.
-
-A line is blank when nothing is left of it after whitespace and invisible format characters
-(zero-width spaces and joiners, byte-order marks, direction marks: INVISIBLE_CHARS).
-"""
+"""Split text scrapes into segments: one per non-empty line, with offsets that map back."""
 
 from __future__ import annotations
 
@@ -29,10 +25,6 @@ from scrapeseg.corpus.decode import (
 WHOLE_FILE_BYTES = 8 * 1024 * 1024
 STREAM_CHUNK_BYTES = 1024 * 1024
 _EOL = re.compile(r"\r\n|\r|\n")
-# Characters that show nothing: a line of them and whitespace is blank, though str.strip keeps them.
-INVISIBLE_CHARS = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff"
-_INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
-_INVISIBLE_ONLY = re.compile(f"[\\s{INVISIBLE_CHARS}]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,16 +91,11 @@ def _scan(doc: str, part: str, base: int, index: int, line: int, *, final: bool)
         yield _make(doc, part, pos, len(part), base, index, line), line, len(part)
 
 
-def is_blank(text: str) -> bool:
-    """Whether a line shows nothing: empty, or only whitespace and INVISIBLE_CHARS."""
-    return not text or _INVISIBLE_ONLY.fullmatch(text) is not None
-
-
 def _make(doc: str, part: str, lo: int, hi: int, base: int, index: int, line: int) -> Segment | None:
     """The segment for part[lo:hi], or None when the line is blank."""
     content = part[lo:hi]
     text = content.strip()
-    if is_blank(text):
+    if not text:
         return None
     start = base + lo + (len(content) - len(content.lstrip()))
     return Segment(doc, index, line, start, start + len(text), text)
@@ -127,8 +114,6 @@ def segment_columns(text: str) -> tuple[list[int], list[int], list[int], list[st
     raw = text.split("\n")
     texts = list(map(str.strip, raw))
     keep = list(map(bool, texts))
-    if _INVISIBLE.search(text):  # rare: only then test each line for nothing but invisible characters
-        keep = [k and _INVISIBLE_ONLY.fullmatch(t) is None for k, t in zip(keep, texts)]
     raw_len = list(map(len, raw))
     line_start = accumulate(map(add, raw_len, repeat(1)), initial=0)
     starts = list(map(add, line_start, map(sub, raw_len, map(len, map(str.lstrip, raw)))))

@@ -122,6 +122,11 @@ SUBSCRIBE_PROMO = re.compile(
 SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren".split())
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
 SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+# A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
+# segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
+INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
+MAX_INVISIBLE_CHARS = 8  # the corpus's longest is two zero-width spaces
+INVISIBLE_LOG_CHARS = float(np.log1p(MAX_INVISIBLE_CHARS + 0.5))  # log_chars is float32: compare halfway to the next count
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
@@ -214,6 +219,12 @@ def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, worded: np.ndarray
     """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among promo-cued lines and the worded ones (_worded_lines)."""
     cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & (dense[:, PROMO_CUE_COLUMN] > 0))
     return _matching(SUBSCRIBE_PROMO.search, texts, np.union1d(cued, worded), len(dense))
+
+
+def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which lines of at most MAX_INVISIBLE_CHARS characters hold nothing visible (INVISIBLE_LINE)."""
+    rows = np.flatnonzero(dense[:, LOG_CHARS_COLUMN] < INVISIBLE_LOG_CHARS)
+    return _matching(INVISIBLE_LINE.match, texts, rows, len(dense))
 
 
 def _chrome_lines(texts: Sequence[str], dense: np.ndarray, worded: np.ndarray) -> np.ndarray:
@@ -329,8 +340,8 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     the reporter at …" lines boilerplate wherever they sit; the sequence passes otherwise pull
     such a line into the teaser block or article around it. promos flags lines of at most
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
-    AD_MARKER (_promo_lines), other-language chrome (_chrome_lines) and newsletter or
-    subscription promos (_subscribe_lines). Their body and teaser scores move to boilerplate.
+    AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or
+    subscription promos (_subscribe_lines) and lines with nothing visible (_invisible_lines). Their body and teaser scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
 
@@ -917,7 +928,7 @@ class LinePredictor:
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, worded)
-                   | _subscribe_lines(batch.texts, dense, worded)),
+                   | _subscribe_lines(batch.texts, dense, worded) | _invisible_lines(batch.texts, dense)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, tokens, self.n_features),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,

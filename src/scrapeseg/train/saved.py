@@ -172,7 +172,7 @@ class SegmentModel:
         elif isinstance(text, bytes):
             raise TypeError("a text scrape must be str; decode it first or use kind='html' for pages")
         lines, starts, ends, texts = segment_columns(text)
-        # Rendered lines are stripped, non-blank and newline-free, so segment k is rendered line k.
+        # Rendered lines are stripped, non-empty and newline-free, so segment k is rendered line k.
         if facts is not None and len(facts) != len(texts):
             raise AssertionError(f"{name}: {len(texts)} segments but markup for {len(facts)} rendered lines")
         return (range(len(texts)), lines, starts, ends, texts), facts
