@@ -72,8 +72,8 @@ PAID_WIDGET_HEADER = re.compile(
 MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last ad marker within this many lines
 # Ad markers, share and subscribe buttons in the other languages of the function-word list, as whole
 # short lines, English "Share this post", and a table of contents' header in each language (the
-# guidelines' navigation). The cue-word features stay English (translating them
-# cost teaser F1 on the benchmarks, README), so these are matched after the stacked pass, like AD_MARKER.
+# guidelines' navigation). The cue-word features stay English (translating them cost teaser F1 on
+# the benchmarks, README), so these are matched after the stacked pass, like AD_MARKER.
 CHROME_LINE = re.compile(
     r"^[-–—\s]*(?:"
     r"publicidad|publicité|pubblicità|anzeige|werbung|publicidade|advertentie|reclame|annons|reklam|реклама|"
@@ -340,8 +340,9 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     the reporter at …" lines boilerplate wherever they sit; the sequence passes otherwise pull
     such a line into the teaser block or article around it. promos flags lines of at most
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
-    AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or
-    subscription promos (_subscribe_lines) and lines with nothing visible (_invisible_lines). Their body and teaser scores move to boilerplate.
+    AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or subscription
+    promos of at most MAX_SUBSCRIBE_WORDS words (_subscribe_lines) and lines with nothing
+    visible (_invisible_lines). Their body and teaser scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
 
