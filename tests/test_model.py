@@ -535,6 +535,19 @@ def test_teaser_flags_of_the_features_agree_with_the_teaser_regexes_on_every_hea
     assert sum(expected_header[:len(headers)]) >= 20, "the header list holds headers"
 
 
+def test_comment_lists_flag_a_recent_comments_widget_and_its_entries_only():
+    from scrapeseg.train.predict import _comment_lists
+
+    page = ["The storm hit the coast late on Monday.", "Recent Comments", "Ann Lee on Storm hits the coast",
+            "Bob commented on Why the bridge closed", "Cara in Ten years of the festival", "Dan: Great post, thanks!",
+            "More from the blog", "Ann Lee on Storm hits the coast"]
+    other = ["Recent Comments"]
+    batch, dense, _ = featurize([page, other], 2**12, sparse=False)
+    flags = _comment_lists(batch.texts, dense, batch.doc).tolist()
+    assert flags[:len(page)] == [False, True, True, True, True, True, False, False], "the run ends at the first line that is no entry"
+    assert flags[len(page):] == [True]
+
+
 def test_lines_with_words_finds_a_word_among_a_lines_first_tokens_only():
     from scrapeseg.train.features import lines_with_words
 

@@ -127,6 +127,15 @@ SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
 MAX_INVISIBLE_CHARS = 8  # the corpus's longest is two zero-width spaces
 INVISIBLE_LOG_CHARS = float(np.log1p(MAX_INVISIBLE_CHARS + 0.5))  # log_chars is float32: compare halfway to the next count
+COMMENTS_CUE_COLUMN = F.DENSE_NAMES.index("cue_comments")
+# The guidelines' recent-comment lists: a "Recent Comments" widget's header and its entries
+# ("Ann on Post title", "Ann commented on Post title", a pingback's blog title "on Post title";
+# "Ann in Post title" and "Ann: Great post" with names of at most four words), other readers' comments on other posts.
+RECENT_COMMENTS_HEADER = re.compile(r"^\W*(?:recent|latest|newest|top)\s+(?:comments|replies|responses)\W*$", re.I)
+COMMENT_LIST_ENTRY = re.compile(
+    r"^\S.{0,80}?\s(?:commented\s+)?on\s+\S|^(?:\S+\s+){0,3}\S+\s+in\s+\S|^(?:[^:\s]+\s+){0,3}[^:\s]+:\s*\S", re.I
+)
+MAX_COMMENT_LIST_LINES = 12  # WordPress's widget shows five by default
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
@@ -230,6 +239,19 @@ def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
 def _chrome_lines(texts: Sequence[str], dense: np.ndarray, worded: np.ndarray) -> np.ndarray:
     """Which of the worded lines (_worded_lines) of at most MAX_CHROME_WORDS words are ad markers, share or subscribe buttons (CHROME_LINE)."""
     return _matching(CHROME_LINE.match, texts, worded[dense[worded, LOG_WORDS_COLUMN] < CHROME_LOG_WORDS], len(dense))
+
+
+def _comment_lists(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """Which lines are a recent-comments widget: its header (RECENT_COMMENTS_HEADER) and the run of entries below it (COMMENT_LIST_ENTRY)."""
+    rows = np.flatnonzero((dense[:, COMMENTS_CUE_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < CHROME_LOG_WORDS))
+    out = _matching(RECENT_COMMENTS_HEADER.match, texts, rows, len(dense))
+    for header in np.flatnonzero(out).tolist():
+        line = header + 1
+        while (line < len(texts) and line - header <= MAX_COMMENT_LIST_LINES and doc[line] == doc[header]
+               and COMMENT_LIST_ENTRY.match(texts[line])):
+            out[line] = True
+            line += 1
+    return out
 
 
 def _tag_line(text: str) -> bool:
@@ -341,8 +363,9 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     such a line into the teaser block or article around it. promos flags lines of at most
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
     AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or subscription
-    promos of at most MAX_SUBSCRIBE_WORDS words (_subscribe_lines) and lines with nothing
-    visible (_invisible_lines). Their body and teaser scores move to boilerplate.
+    promos of at most MAX_SUBSCRIBE_WORDS words (_subscribe_lines), lines with nothing visible
+    (_invisible_lines) and recent-comments widgets (_comment_lists). Their body and teaser
+    scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
 
@@ -929,7 +952,8 @@ class LinePredictor:
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, worded)
-                   | _subscribe_lines(batch.texts, dense, worded) | _invisible_lines(batch.texts, dense)),
+                   | _subscribe_lines(batch.texts, dense, worded) | _invisible_lines(batch.texts, dense)
+                   | _comment_lists(batch.texts, dense, batch.doc)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, tokens, self.n_features),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
