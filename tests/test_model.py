@@ -495,7 +495,7 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "The council said subscribers would get a refund next month.": False,
              "Subscribe " + "now and save on every issue of the magazine " * 4: False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, _worded_lines(dense, entries, 2**12)).tolist())) == lines
+    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, entries, 2**12, _worded_lines(dense, entries, 2**12)).tolist())) == lines
 
 
 def test_invisible_lines_are_the_lines_with_nothing_to_show():

@@ -120,11 +120,14 @@ SUBSCRIBE_PROMO = re.compile(
 )
 # The other-language imperatives SUBSCRIBE_PROMO starts with; the English words are promo cues already.
 SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren".split())
+# An English SUBSCRIBE_PROMO holds one of these words (other promo cues, "free" or "account", are far more common).
+SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters")
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
 SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
+WORD_LENGTH_COLUMN = F.DENSE_NAMES.index("mean_word_len")
 MAX_INVISIBLE_CHARS = 8  # the corpus's longest is two zero-width spaces
 INVISIBLE_LOG_CHARS = float(np.log1p(MAX_INVISIBLE_CHARS + 0.5))  # log_chars is float32: compare halfway to the next count
 COMMENTS_CUE_COLUMN = F.DENSE_NAMES.index("cue_comments")
@@ -224,15 +227,18 @@ def _worded_lines(dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.n
     return F.lines_with_words(entries, short, CHROME_WORDS + SUBSCRIBE_WORDS, n_features, CHROME_FIRST_TOKENS)
 
 
-def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, worded: np.ndarray) -> np.ndarray:
-    """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among promo-cued lines and the worded ones (_worded_lines)."""
+def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int,
+                     worded: np.ndarray) -> np.ndarray:
+    """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among the worded ones (_worded_lines) and the promo-cued lines holding "subscribe" or "newsletter"."""
     cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & (dense[:, PROMO_CUE_COLUMN] > 0))
+    cued = F.lines_with_words(entries, cued, SUBSCRIBE_CUE_WORDS, n_features, MAX_SUBSCRIBE_WORDS)
     return _matching(SUBSCRIBE_PROMO.search, texts, np.union1d(cued, worded), len(dense))
 
 
 def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     """Which lines of at most MAX_INVISIBLE_CHARS characters hold nothing visible (INVISIBLE_LINE)."""
-    rows = np.flatnonzero(dense[:, LOG_CHARS_COLUMN] < INVISIBLE_LOG_CHARS)
+    # No letter or digit, so no word length: most short lines are ruled out without their text.
+    rows = np.flatnonzero((dense[:, LOG_CHARS_COLUMN] < INVISIBLE_LOG_CHARS) & (dense[:, WORD_LENGTH_COLUMN] == 0))
     return _matching(INVISIBLE_LINE.match, texts, rows, len(dense))
 
 
@@ -952,7 +958,7 @@ class LinePredictor:
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, worded)
-                   | _subscribe_lines(batch.texts, dense, worded) | _invisible_lines(batch.texts, dense)
+                   | _subscribe_lines(batch.texts, dense, tokens, self.n_features, worded) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, tokens, self.n_features),
