@@ -479,7 +479,7 @@ def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_button
              "Table of Contents": True, "Contents:": True, "Jump to:": True, "Inhaltsverzeichnis": True,
              "Contents may settle": False, "Table tennis results": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _chrome_lines(batch.texts, dense, _worded_lines(dense, entries, 2**12)).tolist())) == lines
+    assert dict(zip(lines, _chrome_lines(batch.texts, dense, _worded_lines(dense, batch.marks)).tolist())) == lines
 
 
 def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_about_them():
@@ -495,7 +495,7 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "The council said subscribers would get a refund next month.": False,
              "Subscribe " + "now and save on every issue of the magazine " * 4: False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, entries, 2**12, _worded_lines(dense, entries, 2**12)).tolist())) == lines
+    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks)).tolist())) == lines
 
 
 def test_invisible_lines_are_the_lines_with_nothing_to_show():
@@ -548,16 +548,17 @@ def test_comment_lists_flag_a_recent_comments_widget_and_its_entries_only():
     assert flags[len(page):] == [True]
 
 
-def test_lines_with_words_finds_a_word_among_a_lines_first_tokens_only():
-    from scrapeseg.train.features import lines_with_words
+def test_line_marks_find_a_chrome_word_among_a_lines_first_tokens_and_cue_words_anywhere():
+    from scrapeseg.train.features import TOKEN_CHROME_WORD, TOKEN_COMMENT_WORD, TOKEN_SUBSCRIBE_CUE
 
-    n_features = 2**16
-    doc = ["Compartir en WhatsApp", "", "— Publicidad —", "Leer el artículo y compartir", "compartir", "menu"]
-    batch, dense, entries = featurize([doc], n_features, sparse=False)
-    lines = np.arange(len(doc))
-    assert lines_with_words(entries, lines, ("compartir", "publicidad"), n_features, 2).tolist() == [0, 2, 4]
-    assert lines_with_words(entries, lines, ("compartir", "publicidad"), n_features, 5).tolist() == [0, 2, 3, 4]
-    assert lines_with_words(entries, lines[:1], ("publicidad",), n_features, 5).tolist() == [], "another line's tokens do not count"
+    doc = ["Compartir en WhatsApp", "", "— Publicidad —", "Leer el artículo y compartir", "COMPARTIR", "menu",
+           "Share this post", "Read our weekly newsletter.", "Lascia un commento", "Suscríbete", "Abonnez-vous !"]
+    batch, _, _ = featurize([doc], 2**12, sparse=False)
+    chrome = [i for i, mark in enumerate(batch.marks.tolist()) if mark & TOKEN_CHROME_WORD]
+    assert [batch.texts[i] for i in chrome] == ["Compartir en WhatsApp", "— Publicidad —", "COMPARTIR", "Share this post",
+                                                "Suscríbete", "Abonnez-vous !"], "a chrome word after the second token does not count"
+    assert [t for t, mark in zip(batch.texts, batch.marks.tolist()) if mark & TOKEN_SUBSCRIBE_CUE] == ["Read our weekly newsletter."]
+    assert [t for t, mark in zip(batch.texts, batch.marks.tolist()) if mark & TOKEN_COMMENT_WORD] == ["Lascia un commento"]
 
 
 def test_a_paid_widgets_cards_become_boilerplate_up_to_its_last_ad_marker():
@@ -745,7 +746,7 @@ def test_comment_openers_flag_counted_headers_and_author_lines():
         "Los comentarios del alcalde sobre el puerto fueron muy criticados ayer.": False,
     }
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, comment_openers(batch.texts, dense, entries, 2**12).tolist())) == lines
+    assert dict(zip(lines, comment_openers(batch.texts, dense, batch.marks).tolist())) == lines
 
 
 def _comment_facts(texts, opener, stop, words):

@@ -119,6 +119,18 @@ HEADER_STARTERS = frozenset(
 # Words one of which a STRONG_PROMO match needs (download ... app, app store, google play, subscribe,
 # sign up, cookies): the regex only runs on lines holding one.
 STRONG_PROMO_WORDS = frozenset("app apps google subscribe sign cookies".split())
+# Every CHROME_LINE (scrapeseg.train.predict) holds one of these words.
+CHROME_WORDS = tuple(
+    "publicidad publicité publicidade pubblicità anzeige werbung advertentie reclame annons reklam реклама "
+    "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "
+    "поделиться suscríbete suscribirse iscriviti abbonati abonnez-vous abonnieren assine abonneer prenumerera "
+    "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
+    "innehållsförteckning оглавление".split()
+)
+# The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with; the English words are promo cues already.
+SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren".split())
+# An English SUBSCRIBE_PROMO holds one of these words (other promo cues, "free" or "account", are far more common).
+SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters")
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(
     chr(c) for c in range(0x2070) if unicodedata.category(chr(c)).startswith(("P", "S"))
@@ -209,6 +221,7 @@ class Batch:
     n: np.ndarray  # number of lines of the line's document
     doc_start: np.ndarray  # flat index of each document's first line
     doc_len: np.ndarray  # lines per document
+    marks: np.ndarray | None = None  # per line, the word-list token flags its rule prefilters read (line_marks)
 
     @classmethod
     def from_docs(cls, docs: Sequence[Sequence[str]]) -> "Batch":
@@ -395,10 +408,12 @@ def _vocab(n_features: int) -> _Vocab:
 
 TOKEN_CACHE_SIZE = 1_000_000
 # Token flag bits: a word (not symbols only), a function word, title case, a possible teaser-header
-# starter, a word that a STRONG_PROMO match needs.
-TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO = (1 << i for i in range(5))
-# Token flags in the order the compiled ASCII token pass takes them.
-ASCII_FLAG_BITS = np.array([TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO], dtype=np.int64)
+# starter, a word that a STRONG_PROMO match needs, and the words the rule passes' prefilters look for
+# (predict's CHROME_LINE and SUBSCRIBE_PROMO, comment_openers' other languages).
+(TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO,
+ TOKEN_CHROME_WORD, TOKEN_SUBSCRIBE_CUE, TOKEN_COMMENT_WORD) = (1 << i for i in range(8))
+# The flags of the compiled ASCII token pass that are not word-list lookups, in the order it takes them.
+ASCII_FLAG_BITS = np.array([TOKEN_WORD, TOKEN_TITLE, TOKEN_STARTER], dtype=np.int64)
 # Flags counted per line by dense_features, in the order it unpacks them.
 FLAG_COUNT_BITS = np.array([TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STRONG_PROMO], dtype=np.int64)
 N_CUES = len(CUE_NAMES) + 2
@@ -430,7 +445,7 @@ def _ascii_token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     strip, word_keys, word_bits, starter_keys = _ascii_word_tables()
     return ascii_token_rows(
         buf, offsets, lengths, strip, word_keys, word_bits, starter_keys, n_feat, _murmur_constants(HASH_SEED),
-        len(CUE_NAMES), ord(FIRST_WORD_PREFIX), ASCII_FLAG_BITS,
+        len(CUE_NAMES), ord(FIRST_WORD_PREFIX), ASCII_FLAG_BITS, np.array([flag for flag, _ in WORD_LIST_FLAGS], dtype=np.int64),
     ).astype(np.int64)
 
 
@@ -451,10 +466,9 @@ def _ascii_word_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     bits: dict[str, int] = {}
     for word, cue in _CUE_BITS.items():
         bits[word] = bits.get(word, 0) | cue
-    for word in FUNCTION_WORDS:
-        bits[word] = bits.get(word, 0) | (1 << (len(CUE_NAMES) + 2))
-    for word in STRONG_PROMO_WORDS:
-        bits[word] = bits.get(word, 0) | (1 << (len(CUE_NAMES) + 3))
+    for k, (_, words) in enumerate(WORD_LIST_FLAGS):
+        for word in words:
+            bits[word] = bits.get(word, 0) | (1 << (len(CUE_NAMES) + 2 + k))
     words = sorted(w for w in bits if w.isascii())
     starters = sorted(w for w in HEADER_STARTERS if w.isascii())
     word_hashes = byte_hashes(*_packed([w.encode() for w in words]))
@@ -490,10 +504,10 @@ def _python_token_rows(raws: list[str], n_feat: int) -> np.ndarray:
     for i in np.flatnonzero(~word).tolist():
         norms[i] = raws[i]
     flags = (
-        word * TOKEN_WORD + flag(FUNCTION_WORDS.__contains__, stripped) * TOKEN_FUNCTION + title * word * TOKEN_TITLE
+        word * TOKEN_WORD + title * word * TOKEN_TITLE
         + (np.fromiter(map(HEADER_STARTERS.__contains__, lows), dtype=bool, count=len(raws))
            | np.fromiter(map(HEADER_STARTERS.__contains__, norms), dtype=bool, count=len(raws))) * TOKEN_STARTER
-        + flag(STRONG_PROMO_WORDS.__contains__, stripped) * TOKEN_STRONG_PROMO
+        + sum(flag(words.__contains__, stripped) * bit for bit, words in WORD_LIST_FLAGS)
     )
     encoded = list(map(str.encode, norms))
     return np.stack(
@@ -656,6 +670,18 @@ OTHER_LANGUAGE_COMMENT_WORDS = tuple(
     "commenter kommentar kommentare kommentarer reactie reacties комментарий комментарии комментариев".split()
 )
 MAX_OTHER_LANGUAGE_OPENER_WORDS = 8  # "Soyez le premier à commenter cet article."
+# The token flags that mark a word of a list, looked up on the lower-case token stripped of STRIP_CHARS.
+WORD_LIST_FLAGS = (
+    (TOKEN_FUNCTION, FUNCTION_WORDS),
+    (TOKEN_STRONG_PROMO, STRONG_PROMO_WORDS),
+    (TOKEN_CHROME_WORD, frozenset(CHROME_WORDS + SUBSCRIBE_WORDS)),
+    (TOKEN_SUBSCRIBE_CUE, frozenset(SUBSCRIBE_CUE_WORDS)),
+    (TOKEN_COMMENT_WORD, frozenset(OTHER_LANGUAGE_COMMENT_WORDS)),
+)
+# Per line, the rule prefilters' words: a chrome word among the first CHROME_FIRST_TOKENS tokens,
+# the others anywhere (their lines are short).
+CHROME_FIRST_TOKENS = 2  # the word, or a dash and the word: "— Publicidad —"
+MARK_ANYWHERE = TOKEN_SUBSCRIBE_CUE | TOKEN_COMMENT_WORD
 OPENER_EXTRA_TOKENS = 2  # "{ 167 comments }" and "— Leave a reply —" are headers too
 
 
@@ -672,8 +698,8 @@ def _comment_titled_line(text: str) -> int:
     return int(_COMMENT_TITLED.match(text.strip(OPENER_STRIP)) is not None)
 
 
-def comment_openers(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int) -> np.ndarray:
-    """Which lines surely open user comments (see _comment_opener_line and _comment_titled_line), from the batch's texts, dense features and token entries."""
+def comment_openers(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """Which lines surely open user comments (see _comment_opener_line and _comment_titled_line), from the batch's texts, dense features and line marks (line_marks)."""
     column = DENSE_NAMES.index
     # Tokens, not words: brackets and ellipses may count. log_words is float32: compare halfway to the next count.
     short = dense[:, column("log_words")] < np.log1p(MAX_COMMENT_HEADER_WORDS + OPENER_EXTRA_TOKENS + 0.5)
@@ -681,36 +707,12 @@ def comment_openers(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.n
     cued = counted | (dense[:, column("last_colon")] > 0) | (dense[:, column("last_punct")] > 0)
     undated = dense[:, column("date_byline")] == 0
     # Another language's header ("Lascia un commento") has no English cue word: a short line holding its comment word is tested too.
-    tiny = np.flatnonzero(undated & ~cued & (dense[:, column("log_words")] < np.log1p(MAX_OTHER_LANGUAGE_OPENER_WORDS + 0.5)))
-    worded = lines_with_words(entries, tiny, OTHER_LANGUAGE_COMMENT_WORDS, n_features, MAX_OTHER_LANGUAGE_OPENER_WORDS)
+    worded = np.flatnonzero(undated & ~cued & (dense[:, column("log_words")] < np.log1p(MAX_OTHER_LANGUAGE_OPENER_WORDS + 0.5))
+                            & ((marks & TOKEN_COMMENT_WORD) != 0))
     rows = np.union1d(np.flatnonzero(short & cued & undated), worded)
     # The headline a titled header names may be long and may hold a date.
     titled = np.flatnonzero(counted)
     return (_line_tests(_comment_opener_line, texts, rows, len(dense)) != 0) | (_line_tests(_comment_titled_line, texts, titled, len(dense)) != 0)
-
-
-@lru_cache(maxsize=16)
-def word_table(words: tuple[str, ...], n_features: int) -> np.ndarray:
-    """Which hashed columns are the unigram column of one of the lower-case words, as token_entries hashes them."""
-    table = np.zeros(n_features, dtype=bool)
-    table[murmurhash3_32([word.encode() for word in words], HASH_SEED) % n_features] = True
-    return table
-
-
-def lines_with_words(entries: tuple[np.ndarray, np.ndarray, np.ndarray], lines: np.ndarray, words: tuple[str, ...],
-                     n_features: int, first_tokens: int) -> np.ndarray:
-    """The lines (flat indexes, in order) that hold one of the words among their first first_tokens distinct tokens.
-
-    A prefilter read from the token entries, where each line's unigram columns come first: a hash
-    collision or a bigram column lets a few other lines through, for the regex that follows.
-    """
-    rows, cols, _ = entries
-    if len(lines) == 0 or len(cols) == 0:
-        return lines[:0]
-    table = word_table(words, n_features)
-    start = np.searchsorted(rows, lines.astype(rows.dtype))  # the same dtype, or numpy copies all the rows to compare
-    at = np.minimum(start[:, None] + np.arange(first_tokens), len(cols) - 1)
-    return lines[(table[cols[at]] & (rows[at] == lines[:, None])).any(axis=1)]
 
 
 def _date_or_byline_line(text: str) -> int:
@@ -1032,6 +1034,13 @@ def run_features(probs: np.ndarray, batch: Batch) -> np.ndarray:
     return out
 
 
+def line_marks(table: dict) -> np.ndarray:
+    """Per line, TOKEN_CHROME_WORD if one of its first CHROME_FIRST_TOKENS tokens has it, and the MARK_ANYWHERE flags of any of its tokens."""
+    from scrapeseg.train.kernels import line_flag_marks
+
+    return line_flag_marks(table["counts"], table["flags"], MARK_ANYWHERE, TOKEN_CHROME_WORD, CHROME_FIRST_TOKENS)
+
+
 def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES, sparse: bool = True, order: str = "C"):
     """(batch, dense features, hashed token matrix) for a list of documents of line texts.
 
@@ -1041,6 +1050,7 @@ def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURE
     """
     batch = Batch.from_docs(docs)
     table = TokenTable(n_features).build(batch.texts)
+    batch.marks = line_marks(table)
     dense = dense_features(batch, table, order)
     tokens = (token_matrix if sparse else token_entries)(batch, table, n_features)
     return batch, dense, tokens

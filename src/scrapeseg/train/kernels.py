@@ -250,6 +250,22 @@ def line_flag_counts(counts, flags, bits):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def line_flag_marks(counts, flags, anywhere, first, first_tokens):  # pragma: no cover - compiled
+    """Per line, the anywhere bits set on any of its tokens and the first bits set on one of its first first_tokens tokens."""
+    out = np.zeros(len(counts), dtype=np.int64)
+    t = 0
+    for line in range(len(counts)):
+        mark = 0
+        for j in range(t, t + counts[line]):
+            mark |= flags[j] & anywhere
+            if j < t + first_tokens:
+                mark |= flags[j] & first
+        out[line] = mark
+        t += counts[line]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def line_hashes(cps, starts, lengths, fold, hash_inv, hash_len_mult, hash_mix):  # pragma: no cover - compiled
     """A 64-bit hash of each line's case-folded code points (fold maps BMP code points; others stay)."""
     out = np.empty(len(starts), dtype=np.uint64)
@@ -370,16 +386,17 @@ def _digit(c):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def ascii_token_rows(buf, offsets, lengths, strip, word_keys, word_bits, starter_keys, n_features, mc, cue_shift, prefix, flag_bits):  # pragma: no cover - compiled
+def ascii_token_rows(buf, offsets, lengths, strip, word_keys, word_bits, starter_keys, n_features, mc, cue_shift, prefix, flag_bits,
+                     list_flags):  # pragma: no cover - compiled
     """(hash, first-word hash, flags, cue bits) rows of ASCII tokens, as features._token_rows computes them.
 
     strip: which of the 128 ASCII bytes str.strip(STRIP_CHARS) removes. word_keys/word_bits: byte
-    hashes of the lower-case words of the cue, function-word and strong-promo lists with their
-    bits (cue bits, then flag_bits[1] for a function word and flag_bits[4] for a promo word
-    shifted left by cue_shift + 2); starter_keys: those of the header starters. prefix is the
-    first-word prefix byte.
+    hashes of the lower-case words of the cue lists and of the word lists with their bits (cue
+    bits, then bit cue_shift + 2 + k for a word of the list whose token flag is list_flags[k]);
+    starter_keys: those of the header starters. flag_bits: the word, title-case and starter flags.
+    prefix is the first-word prefix byte.
     """
-    word_flag, function_flag, title_flag, starter_flag, promo_flag = flag_bits[0], flag_bits[1], flag_bits[2], flag_bits[3], flag_bits[4]
+    word_flag, title_flag, starter_flag = flag_bits[0], flag_bits[1], flag_bits[2]
     n = len(offsets)
     out = np.zeros((n, 4), dtype=np.int32)
     longest = 0
@@ -409,10 +426,9 @@ def ascii_token_rows(buf, offsets, lengths, strip, word_keys, word_bits, starter
                 flags |= title_flag
             found = _word_bits(word_keys, word_bits, byte_hash(low, lo, hi))
             cue = found & ((1 << cue_shift) - 1)
-            if found >> (cue_shift + 2) & 1:
-                flags |= function_flag
-            if found >> (cue_shift + 3) & 1:
-                flags |= promo_flag
+            for k in range(len(list_flags)):
+                if found >> (cue_shift + 2 + k) & 1:
+                    flags |= list_flags[k]
             m = hi - lo
             d0 = low[lo]
             if _digit(d0):

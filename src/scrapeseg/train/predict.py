@@ -88,16 +88,7 @@ CHROME_LINE = re.compile(
     r")\s*[-–—:.!]?\s*$",
     re.I,
 )
-# Every CHROME_LINE holds one of these words.
-CHROME_WORDS = tuple(
-    "publicidad publicité publicidade pubblicità anzeige werbung advertentie reclame annons reklam реклама "
-    "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "
-    "поделиться suscríbete suscribirse iscriviti abbonati abonnez-vous abonnieren assine abonneer prenumerera "
-    "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
-    "innehållsförteckning оглавление".split()
-)
 MAX_CHROME_WORDS = 4  # "Compartir en WhatsApp", "Contenido patrocinado"
-CHROME_FIRST_TOKENS = 2  # the word, or a dash and the word: "— Publicidad —"
 CHROME_LOG_WORDS = float(np.log1p(MAX_CHROME_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 APP_CUE_COLUMN = F.DENSE_NAMES.index("cue_app")
 # The header of an app promo that names the site's app instead of "Download the app" ("Get the DailyFeed app"),
@@ -118,10 +109,6 @@ SUBSCRIBE_PROMO = re.compile(
     r"(?:get|sign[- ]?up|subscribe|join|suscr[ií]bete|inscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine)\b",
     re.I,
 )
-# The other-language imperatives SUBSCRIBE_PROMO starts with; the English words are promo cues already.
-SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren".split())
-# An English SUBSCRIBE_PROMO holds one of these words (other promo cues, "free" or "account", are far more common).
-SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters")
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
 SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
@@ -218,20 +205,18 @@ def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np
     return out
 
 
-def _worded_lines(dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int) -> np.ndarray:
-    """The lines of at most MAX_SUBSCRIBE_WORDS words whose first CHROME_FIRST_TOKENS tokens hold one of CHROME_WORDS or SUBSCRIBE_WORDS.
+def _worded_lines(dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """The lines of at most MAX_SUBSCRIBE_WORDS words whose first tokens hold one of CHROME_WORDS or SUBSCRIBE_WORDS (features.line_marks).
 
-    One prefilter for _chrome_lines and _subscribe_lines: reading the token entries costs more than the regexes.
+    One prefilter for _chrome_lines and _subscribe_lines: most lines are ruled out without their text.
     """
-    short = np.flatnonzero(dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS)
-    return F.lines_with_words(entries, short, CHROME_WORDS + SUBSCRIBE_WORDS, n_features, CHROME_FIRST_TOKENS)
+    return np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & ((marks & F.TOKEN_CHROME_WORD) != 0))
 
 
-def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_features: int,
-                     worded: np.ndarray) -> np.ndarray:
+def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, worded: np.ndarray) -> np.ndarray:
     """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among the worded ones (_worded_lines) and the promo-cued lines holding "subscribe" or "newsletter"."""
-    cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & (dense[:, PROMO_CUE_COLUMN] > 0))
-    cued = F.lines_with_words(entries, cued, SUBSCRIBE_CUE_WORDS, n_features, MAX_SUBSCRIBE_WORDS)
+    cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & (dense[:, PROMO_CUE_COLUMN] > 0)
+                          & ((marks & F.TOKEN_SUBSCRIBE_CUE) != 0))
     return _matching(SUBSCRIBE_PROMO.search, texts, np.union1d(cued, worded), len(dense))
 
 
@@ -954,14 +939,14 @@ class LinePredictor:
         if len(batch) == 0:
             return np.zeros((0, n_classes)), LineFacts.empty(0)
         ads = _ad_markers(batch.texts, dense)
-        worded = _worded_lines(dense, tokens, self.n_features)
+        worded = _worded_lines(dense, batch.marks)
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, worded)
-                   | _subscribe_lines(batch.texts, dense, tokens, self.n_features, worded) | _invisible_lines(batch.texts, dense)
+                   | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc)),
             ad=ads,
-            opener=F.comment_openers(batch.texts, dense, tokens, self.n_features),
+            opener=F.comment_openers(batch.texts, dense, batch.marks),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
             sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
