@@ -961,3 +961,15 @@ def test_the_site_pass_runs_only_when_the_batch_names_the_sites(small_train):
     assert np.array_equal(np.delete(together, rows, axis=0), np.delete(alone, rows, axis=0)), "bylines and unique lines stay"
     model.set_params(context_passes=[])
     assert np.array_equal(model.predict_proba(docs), model.predict_proba(docs, sites=["acme", "acme"]))
+
+
+def test_breadcrumbs_flag_trails_of_short_items_not_quotes_or_sentences():
+    from scrapeseg.train.predict import _breadcrumbs
+
+    lines = {"Home › Regio › Hemmerdam": True, "Companies › Transport & Logistics": True,
+             "Home » Blog » How to Divide Rhubarb Crowns Without Losing a Season": True, "Portada › Comarca › Calblanca": True,
+             "« Nous restons prudents » a déclaré le maire": False, "Read more »": False,
+             "Sales rose » see the chart below for the details of the quarter.": False,
+             "Markets » A long headline about what the central bank said today": False}
+    batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, _breadcrumbs(batch.texts, dense).tolist())) == lines

@@ -126,6 +126,13 @@ COMMENT_LIST_ENTRY = re.compile(
     r"^\S.{0,80}?\s(?:commented\s+)?on\s+\S|^(?:\S+\s+){0,3}\S+\s+in\s+\S|^(?:[^:\s]+\s+){0,3}[^:\s]+:\s*\S", re.I
 )
 MAX_COMMENT_LIST_LINES = 12  # WordPress's widget shows five by default
+# The guidelines' breadcrumbs: "Home › Regio › Hemmerdam", "Companies › Transport & Logistics", "Home » Blog » <headline>":
+# short trail items between "›" or "»" separators, the last item short or, after two separators, the page's title.
+BREADCRUMB_SEPARATOR = re.compile(r"\s+[›»]\s+")
+MAX_CRUMB_WORDS = 3
+MAX_LAST_CRUMB_WORDS = 4
+MIN_TITLED_CRUMBS = 3
+ARROW_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS['›']}")
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
@@ -245,6 +252,23 @@ def _comment_lists(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray) -> 
     return out
 
 
+def _breadcrumb(text: str) -> bool:
+    """Whether a line is a breadcrumb trail (BREADCRUMB_SEPARATOR between short items), not a sentence or a French quote."""
+    if "«" in text or SENTENCE_END.search(text):
+        return False
+    items = BREADCRUMB_SEPARATOR.split(text)
+    return (len(items) >= 2 and all(items) and all(len(item.split()) <= MAX_CRUMB_WORDS for item in items[:-1])
+            and (len(items[-1].split()) <= MAX_LAST_CRUMB_WORDS or len(items) >= MIN_TITLED_CRUMBS))
+
+
+def _breadcrumbs(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which lines are breadcrumb trails (_breadcrumb), among those holding an arrow mark."""
+    rows = np.flatnonzero(dense[:, ARROW_COLUMN] > 0)
+    out = np.zeros(len(dense), dtype=bool)
+    out[rows] = [_breadcrumb(texts[i]) for i in rows.tolist()]
+    return out
+
+
 def _tag_line(text: str) -> bool:
     """Whether a line is a tag list (TAG_LINE) or a trending bar of topics (TOPIC_BAR, every item at most MAX_TOPIC_WORDS words)."""
     if TAG_LINE.match(text):
@@ -355,7 +379,7 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
     AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or subscription
     promos of at most MAX_SUBSCRIBE_WORDS words (_subscribe_lines), lines with nothing visible
-    (_invisible_lines) and recent-comments widgets (_comment_lists). Their body and teaser
+    (_invisible_lines), recent-comments widgets (_comment_lists) and breadcrumbs (_breadcrumbs). Their body and teaser
     scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
@@ -944,7 +968,7 @@ class LinePredictor:
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, worded)
                    | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
-                   | _comment_lists(batch.texts, dense, batch.doc)),
+                   | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, batch.marks),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
