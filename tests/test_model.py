@@ -973,3 +973,18 @@ def test_breadcrumbs_flag_trails_of_short_items_not_quotes_or_sentences():
              "Markets » A long headline about what the central bank said today": False}
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _breadcrumbs(batch.texts, dense).tolist())) == lines
+
+
+def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
+    from scrapeseg.train.predict import _in_article_teasers
+
+    doc = ["A paragraph of the article that ends like a sentence.", "LEIA TAMBÉM",
+           "Assembleia aprova reajuste de 6% na tarifa dos ônibus", "Lees ook", "Hoogwater in de Oude Vaart: 'Zo hoog als nooit'",
+           "Read more", "Council to close the bridge for repairs in May", "See also:", "This is a sentence, not a headline.",
+           "Related Stories"]
+    other = ["Voters head to the polls in the spring election"]
+    batch, dense, _ = featurize([doc, other], 2**12, sparse=False)
+    flags = _in_article_teasers(batch.texts, dense, batch.doc).tolist()
+    assert flags[:len(doc)] == [False, True, True, True, True, False, False, False, False, False], \
+        "a bare Read more is no header, and a sentence below a header is no headline"
+    assert flags[len(doc):] == [False], "the next document's first line is not the header's headline"

@@ -21,7 +21,7 @@ from scrapeseg.corpus.gold import copy_run
 from scrapeseg.corpus.prelabel import (
     BYLINE_OR_TIME, BYLINE_WINDOW, DATE_OR_BYLINE, MAX_HEADLINE_WORDS, MIN_HEADLINE_WORDS, headline_shaped,
 )
-from scrapeseg.corpus.teaser import in_article_teaser
+from scrapeseg.corpus.teaser import OTHER_LANGUAGE_READ_ALSO, in_article_teaser
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
@@ -134,6 +134,15 @@ MAX_LAST_CRUMB_WORDS = 4
 MIN_TITLED_CRUMBS = 3
 ARROW_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS['›']}")
 TEASER_HEADER_COLUMN = F.DENSE_NAMES.index("teaser_header")
+# An in-article read-also header on a line of its own, over the other story's headline on the next line
+# ("LEIA TAMBÉM", "Lees ook", "See also:"); a bare "Read more" or "Related" may be a button or a menu's.
+READ_ALSO_HEADER = re.compile(
+    r"^\W*(?:read also|also read|see also|read next|related (?:stories|articles|coverage|content|reading)|"
+    r"recommended reading|further reading|" + OTHER_LANGUAGE_READ_ALSO + r")\s*[:.!»>\-–—]?\s*$",
+    re.I,
+)
+MAX_READ_ALSO_WORDS = 3  # "Lesen Sie auch", "Related Stories:"
+READ_ALSO_LOG_WORDS = float(np.log1p(MAX_READ_ALSO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
 # The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:", and the same in the
@@ -287,11 +296,17 @@ def _tag_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return out
 
 
-def _in_article_teasers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which lines are in-article links to other stories, among those the read_more_line feature flags."""
+def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """Which lines are in-article links to other stories: those the read_more_line feature flags that in_article_teaser accepts,
+    and a read-also header alone on its line (READ_ALSO_HEADER) with the headline-shaped line below it."""
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
     out = np.zeros(len(dense), dtype=bool)
     out[rows] = [in_article_teaser(texts[i]) for i in rows.tolist()]
+    headers = np.flatnonzero((dense[:-1, TEASER_HEADER_COLUMN] > 0) & (dense[:-1, LOG_WORDS_COLUMN] < READ_ALSO_LOG_WORDS)
+                             & (doc[1:] == doc[:-1]) & (dense[1:, TEASER_HEADER_COLUMN] == 0))
+    for h in headers.tolist():
+        if READ_ALSO_HEADER.match(texts[h]) and headline_shaped(texts[h + 1], STATEMENT_END):
+            out[h] = out[h + 1] = True
     return out
 
 
@@ -306,7 +321,7 @@ class LineFacts(NamedTuple):
     sentence_end: np.ndarray  # a short line that ends a sentence (_ends_sentence)
     words: np.ndarray  # word count
     chars: np.ndarray  # character count
-    read_more: np.ndarray  # an in-article link to another story (scrapeseg.corpus.teaser.in_article_teaser)
+    read_more: np.ndarray  # an in-article link to another story, or a read-also header and its headline (_in_article_teasers)
     dated: np.ndarray  # holds a date, time or byline (scrapeseg.corpus.prelabel.DATE_OR_BYLINE)
     tags: np.ndarray  # a tag list (TAG_LINE)
 
@@ -975,7 +990,7 @@ class LinePredictor:
             sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
             chars=np.rint(np.expm1(dense[:, LOG_CHARS_COLUMN])).astype(np.int64),
-            read_more=_in_article_teasers(batch.texts, dense),
+            read_more=_in_article_teasers(batch.texts, dense, batch.doc),
             dated=dense[:, DATE_BYLINE_COLUMN] > 0,
             tags=_tag_lines(batch.texts, dense),
         )
