@@ -768,7 +768,8 @@ def test_comment_sections_make_body_after_the_article_boilerplate_until_a_teaser
     stop = [0, 0, 0, 0, 0, 1, 0, 0] + [0, 0, 0, 0, 0, 0]
     words = [30, 30, 2, 2, 20, 2, 8, 20] + [3, 2, 40, 40, 2, 20]
     facts = _comment_facts(range(14), opener, stop, words)
-    after = comment_sections(probs.copy(), facts, np.array([8, 6]), classes)
+    docs = [[f"line {i}" for i in range(8)], [f"line {i}" for i in range(6)]]
+    after = comment_sections(probs.copy(), facts, docs, np.array([8, 6]), classes)
     assert classes[after.argmax(axis=1)].tolist() == (
         ["body", "body", "boilerplate", "boilerplate", "boilerplate", "teaser", "teaser", "body"]
         + ["boilerplate", "boilerplate", "body", "body", "teaser", "body"]
@@ -788,11 +789,26 @@ def test_comment_sections_need_the_article_to_end_right_above_the_opener():
     words = [MIN_ARTICLE_WORDS] + [1] * gap + [2, 30]
     opener = [0] * (gap + 1) + [1, 0]
     facts = _comment_facts(range(len(probs)), opener, [0] * len(probs), words)
-    assert comment_sections(probs.copy(), facts, np.array([len(probs)]), classes).tolist() == probs.tolist()
+    docs = [["line"] * len(probs)]
+    assert comment_sections(probs.copy(), facts, docs, np.array([len(probs)]), classes).tolist() == probs.tolist()
     short = _comment_facts(range(3), [0, 1, 0], [0, 0, 0], [MIN_ARTICLE_WORDS - 1, 2, 30])
-    assert comment_sections(np.array([B, X, B]), short, np.array([3]), classes).tolist() == [B, X, B]
+    assert comment_sections(np.array([B, X, B]), short, [["line"] * 3], np.array([3]), classes).tolist() == [B, X, B]
     enough = _comment_facts(range(3), [0, 1, 0], [0, 0, 0], [MIN_ARTICLE_WORDS, 2, 30])
-    assert comment_sections(np.array([B, X, B]), enough, np.array([3]), classes).argmax(axis=1).tolist() == [0, 2, 2]
+    assert comment_sections(np.array([B, X, B]), enough, [["line"] * 3], np.array([3]), classes).argmax(axis=1).tolist() == [0, 2, 2]
+
+
+def test_comment_sections_take_teaser_chatter_to_boilerplate_up_to_a_list_of_headlines():
+    from scrapeseg.train.predict import comment_sections
+
+    classes = np.array(Label.names())
+    B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
+    doc = ["A long article paragraph.", "Comentários (3)", "Marcos Prado", "há 2 horas", "Finalmente uma notícia boa, quero ver.",
+           "Responder", "Festival de Inverno divulga programação com 40 shows", "Uma notícia de outra página."]
+    probs = np.array([B, X, T, T, T, T, T, T])
+    facts = _comment_facts(doc, [0, 1, 0, 0, 0, 0, 0, 0], [0] * 8, [60, 2, 2, 3, 6, 1, 8, 5])
+    after = comment_sections(probs.copy(), facts, [doc], np.array([8]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["body"] + ["boilerplate"] * 5 + ["teaser", "teaser"], \
+        "the first headline ends the comments; what follows it stays"
 
 
 def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypatch):

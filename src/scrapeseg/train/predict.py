@@ -187,6 +187,8 @@ MIN_ARTICLE_WORDS = 50  # a comment header closes an article, so it needs one ab
 MAX_GAP_AFTER_BODY = 10  # lines between the article's last body line and its comment header (share bars, tags)
 MAX_PROMO_WORDS = 12  # a longer line that mentions an app store or a newsletter may be an article's sentence
 PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+# A comment ends like a sentence; a truncated headline ends with an ellipsis.
+FULL_STOP_END = re.compile(r"(?<![.])[.!?][\"'”’)]*\s*$")
 # A repeated headline may ask or exclaim ("How much house can you get?"); a full stop makes it a sentence.
 STATEMENT_END = re.compile(r"[.…]$")
 
@@ -552,7 +554,7 @@ def article_head(probs: np.ndarray, dated: np.ndarray, docs: Sequence[Sequence[s
     return probs
 
 
-def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
+def comment_sections(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequence[str]], doc_len: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """probs with the body lines of user comment sections made boilerplate.
 
     Comments read like the article, often more so than its captions, and the guidelines make them
@@ -561,7 +563,10 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, c
     is at most MAX_GAP_AFTER_BODY lines up: the article has just ended there, where a byline's
     "4 Comments" or a list of links further down have no article right above. The section runs
     to the next teaser header (facts.stop), which starts the related stories after the comments,
-    or to the document's end. Its body lines' body scores move to boilerplate; its teaser lines stay.
+    or to the document's end. Its body lines' body scores move to boilerplate. So do all the scores
+    of its teaser lines (commenters' names and times, replies the teaser block above pulled in) up
+    to the first headline-shaped one that does not end like a sentence (FULL_STOP_END): a list of
+    other stories after the comments.
     """
     rows = np.flatnonzero(facts.opener)
     if len(rows) == 0:
@@ -586,6 +591,14 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, doc_len: np.ndarray, c
             section = h + np.flatnonzero(is_body[h - start:closed - start])
             _body_to_boilerplate(probs, section, classes)
             is_body[section - start] = False
+            chatter = []
+            for k in range(h + 1, closed):
+                if probs[k].argmax() != teaser:
+                    continue
+                if headline_shaped(docs[d][k - start], FULL_STOP_END):
+                    break
+                chatter.append(k)
+            probs = _all_to(probs, np.array(chatter, dtype=np.int64), Label.BOILERPLATE, classes)
     return probs
 
 
@@ -943,7 +956,7 @@ class LinePredictor:
         if HEADER_PASS in chosen:
             probs = section_headers(probs, facts, docs, doc_len, classes)
         if COMMENTS_PASS in chosen:
-            probs = comment_sections(probs, facts, doc_len, classes)
+            probs = comment_sections(probs, facts, docs, doc_len, classes)
         if BIO_PASS in chosen:
             probs = author_bios(probs, facts, docs, doc_len, classes)
         if TAIL_PASS in chosen:
