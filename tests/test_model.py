@@ -803,11 +803,11 @@ def test_comment_sections_take_teaser_chatter_to_boilerplate_up_to_a_list_of_hea
     classes = np.array(Label.names())
     B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
     doc = ["A long article paragraph.", "Comentários (3)", "Marcos Prado", "há 2 horas", "Finalmente uma notícia boa, quero ver.",
-           "Responder", "Festival de Inverno divulga programação com 40 shows", "Uma notícia de outra página."]
-    probs = np.array([B, X, T, T, T, T, T, T])
-    facts = _comment_facts(doc, [0, 1, 0, 0, 0, 0, 0, 0], [0] * 8, [60, 2, 2, 3, 6, 1, 8, 5])
-    after = comment_sections(probs.copy(), facts, [doc], np.array([8]), classes)
-    assert classes[after.argmax(axis=1)].tolist() == ["body"] + ["boilerplate"] * 5 + ["teaser", "teaser"], \
+           "Responder", "4 March 2026 at 8:14 am", "Festival de Inverno divulga programação com 40 shows", "Uma notícia de outra página."]
+    probs = np.array([B, X, T, T, T, T, T, T, T])
+    facts = _comment_facts(doc, [0, 1, 0, 0, 0, 0, 0, 0, 0], [0] * 9, [60, 2, 2, 3, 6, 1, 6, 8, 5])
+    after = comment_sections(probs.copy(), facts, [doc], np.array([9]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["body"] + ["boilerplate"] * 6 + ["teaser", "teaser"], \
         "the first headline ends the comments; what follows it stays"
 
 

@@ -184,9 +184,12 @@ MAX_TAIL_WORDS = 5  # alt texts, buttons and widget titles; an author's sign-off
 TAIL_LOG_WORDS = float(np.log1p(MAX_TAIL_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’]?\s*$")
 MIN_ARTICLE_WORDS = 50  # a comment header closes an article, so it needs one above it
-MAX_GAP_AFTER_BODY = 10  # lines between the article's last body line and its comment header (share bars, tags)
+MAX_GAP_AFTER_BODY = 15  # lines between the article's last body line and its comment header (share bars, tags, bio, next-post links)
 MAX_PROMO_WORDS = 12  # a longer line that mentions an app store or a newsletter may be an article's sentence
 PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+# A comment's time stamp: "4 March 2026 at 8:14 am", "October 22, 2021 at 8:55 am".
+CLOCK_TIME = re.compile(r"\b\d{1,2}[:.h]\d\d\b")
+MAX_STAMP_WORDS = 7
 # A comment ends like a sentence; a truncated headline ends with an ellipsis.
 FULL_STOP_END = re.compile(r"(?<![.])[.!?][\"'”’)]*\s*$")
 # A repeated headline may ask or exclaim ("How much house can you get?"); a full stop makes it a sentence.
@@ -565,8 +568,8 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequenc
     to the next teaser header (facts.stop), which starts the related stories after the comments,
     or to the document's end. Its body lines' body scores move to boilerplate. So do all the scores
     of its teaser lines (commenters' names and times, replies the teaser block above pulled in) up
-    to the first headline-shaped one that does not end like a sentence (FULL_STOP_END): a list of
-    other stories after the comments.
+    to the first headline-shaped one that neither ends like a sentence (FULL_STOP_END) nor is a
+    comment's time stamp (CLOCK_TIME): a list of other stories after the comments.
     """
     rows = np.flatnonzero(facts.opener)
     if len(rows) == 0:
@@ -595,7 +598,8 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequenc
             for k in range(h + 1, closed):
                 if probs[k].argmax() != teaser:
                     continue
-                if headline_shaped(docs[d][k - start], FULL_STOP_END):
+                text = docs[d][k - start]
+                if headline_shaped(text, FULL_STOP_END) and not (facts.words[k] <= MAX_STAMP_WORDS and CLOCK_TIME.search(text)):
                     break
                 chatter.append(k)
             probs = _all_to(probs, np.array(chatter, dtype=np.int64), Label.BOILERPLATE, classes)
