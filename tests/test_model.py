@@ -463,7 +463,10 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
              "Ad hoc committees met on Monday.": False, "Advertising revenue fell in May.": False,
              "Sponsored content is growing fast.": False, "Acme Loans | Sponsored": True,
              "Have a news tip? Email tips@example.com or call our newsroom.": True, "Get the DailyFeed app": True,
-             "Get the app": True, "The council will get the app ready before the vote.": False}
+             "Get the app": True, "The council will get the app ready before the vote.": False,
+             "Write to Daniel Okafor at daniel.okafor@example.com and Priya Ramaswamy at priya.ramaswamy@example.com": True,
+             "Write to the council at council@example.com before the end of the month to object to the plan "
+             "and ask for a hearing, the group said.": False}
     batch, dense, _ = featurize([list(lines)], 2**12)
     assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense)).tolist())) == lines
 

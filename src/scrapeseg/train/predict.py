@@ -48,6 +48,9 @@ LOG_CHARS_COLUMN = F.DENSE_NAMES.index("log_chars")
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
 READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
 DATE_BYLINE_COLUMN = F.DENSE_NAMES.index("date_byline")
+AT_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS['@']}")
+MAX_CONTACT_WORDS = 24  # "Write to A at a@example.com and B at b@example.com"
+CONTACT_LOG_WORDS = float(np.log1p(MAX_CONTACT_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 CONTACT_CUE_COLUMNS = [F.DENSE_NAMES.index("cue_byline"), F.DENSE_NAMES.index("cue_share")]
 # The guidelines' "Reach the reporter at …" lines: contact lines for the article's author.
 CONTACT_LINE = re.compile(
@@ -216,10 +219,11 @@ def _ad_markers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
 
 
 def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np.ndarray:
-    """Which short lines are strong promos (STRONG_PROMO, APP_PROMO_HEADER), contact lines for the author (CONTACT_LINE, among byline- or share-cued lines) or ads."""
+    """Which short lines are strong promos (STRONG_PROMO, APP_PROMO_HEADER), contact lines for the author (CONTACT_LINE, among byline- or share-cued lines and, up to MAX_CONTACT_WORDS, lines with an "@") or ads."""
     short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
     out = ((dense[:, STRONG_PROMO_COLUMN] > 0) & short) | ads
-    rows = np.flatnonzero(short & (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1) & ~out)
+    cued = (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1)
+    rows = np.flatnonzero(((short & cued) | ((dense[:, LOG_WORDS_COLUMN] < CONTACT_LOG_WORDS) & (dense[:, AT_COLUMN] > 0))) & ~out)
     out |= _matching(CONTACT_LINE.match, texts, rows, len(dense))
     rows = np.flatnonzero(short & (dense[:, APP_CUE_COLUMN] > 0) & ~out)
     out |= _matching(APP_PROMO_HEADER.search, texts, rows, len(dense))
