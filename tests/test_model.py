@@ -496,7 +496,10 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "51% of people unsubscribe from newsletters simply because they get too many.": False,
              "I also subscribe to every newsletter and magazine on the subject.": False,
              "The council said subscribers would get a refund next month.": False,
-             "Subscribe " + "now and save on every issue of the magazine " * 4: False}
+             "Subscribe " + "now and save on every issue of the magazine " * 4: False,
+             "Already a subscriber? Sign in": True, "Gift this article": True,
+             "Get unlimited digital access to Ledgerline for $1 a week for your first year. Cancel anytime.": True,
+             "Already, a third of the members have left.": False, "Unlimited access to the beach ends in May.": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks)).tolist())) == lines
 

@@ -127,8 +127,9 @@ CHROME_WORDS = tuple(
     "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
     "innehållsförteckning оглавление".split()
 )
-# The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with; the English words are promo cues already.
-SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren".split())
+# The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
+# cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").
+SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift".split())
 # An English SUBSCRIBE_PROMO holds one of these words (other promo cues, "free" or "account", are far more common).
 SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters")
 SENTENCE_END_CHARS = ".!?…\"'”’)»"

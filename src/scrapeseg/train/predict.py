@@ -109,7 +109,10 @@ PROMO_CUE_COLUMN = F.DENSE_NAMES.index("cue_promo")
 SUBSCRIBE_PROMO = re.compile(
     r"^[^\w]*(?:subscribe|suscr[ií]bete|abonnez-vous|abbonati|iscriviti|assine|abonnieren sie)\b|"
     r"^(?=.*\bnewsletters?\b)(?:.*[:.!?]\s+)?[^\w]*"
-    r"(?:get|sign[- ]?up|subscribe|join|suscr[ií]bete|inscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine)\b",
+    r"(?:get|sign[- ]?up|subscribe|join|suscr[ií]bete|inscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine)\b|"
+    # a paywall's offer and sign-in, and the subscriber's gift button
+    r"^[^\w]*(?:already\s+(?:a\s+|an\s+)?(?:subscriber|member)|already\s+have\s+an?\s+(?:account|subscription)|"
+    r"(?:get|unlock|enjoy)\s+unlimited\s+(?:digital\s+)?access|gift\s+(?:this|the)\s+(?:article|story))\b",
     re.I,
 )
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
