@@ -480,7 +480,10 @@ def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_button
              "Share": False, "Publicidad engañosa": False, "La publicidad institucional creció un 12 % en 2025.": False,
              "Teilen Sie diesen Artikel mit Ihren Freunden und Kollegen": False, "Compartir piso en Madrid sale caro": False,
              "Table of Contents": True, "Contents:": True, "Jump to:": True, "Inhaltsverzeichnis": True,
-             "Contents may settle": False, "Table tennis results": False}
+             "Contents may settle": False, "Table tennis results": False,
+             "Story continues below advertisement": True, "Advertisement - Page continues below": True,
+             "Continua após a publicidade": True, "La suite après cette publicité": True, "Weiter nach der Anzeige": True,
+             "The war continues below the surface.": False, "Continua la protesta": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _chrome_lines(batch.texts, dense, _worded_lines(dense, batch.marks)).tolist())) == lines
 

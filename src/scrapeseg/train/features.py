@@ -119,13 +119,14 @@ HEADER_STARTERS = frozenset(
 # Words one of which a STRONG_PROMO match needs (download ... app, app store, google play, subscribe,
 # sign up, cookies): the regex only runs on lines holding one.
 STRONG_PROMO_WORDS = frozenset("app apps google subscribe sign cookies".split())
-# Every CHROME_LINE (scrapeseg.train.predict) holds one of these words.
+# Every CHROME_LINE (scrapeseg.train.predict) holds one of these words, and a CONTINUES_MARKER without an ad cue
+# word one of the last five ("Story continues below", "Continua após a publicidade").
 CHROME_WORDS = tuple(
     "publicidad publicité publicidade pubblicità anzeige werbung advertentie reclame annons reklam реклама "
     "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "
     "поделиться suscríbete suscribirse iscriviti abbonati abonnez-vous abonnieren assine abonneer prenumerera "
     "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
-    "innehållsförteckning оглавление".split()
+    "innehållsförteckning оглавление continues continua continúa suite weiter".split()
 )
 # The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").

@@ -67,6 +67,18 @@ AD_MARKER = re.compile(
     r"|^.{1,60}?\s*[|·•\-–—]\s*(?:sponsored|promoted|ad)$",
     re.I,
 )
+# A marker that the article goes on below an ad: "Story continues below advertisement", "Advertisement - Page continues
+# below", "Continua após a publicidade", "La suite après cette publicité", "Weiter nach der Anzeige".
+CONTINUES_MARKER = re.compile(
+    r"^[-–—\s]*(?:advertisements?\s*[-–—:|]*\s*)?(?:(?:the\s+)?(?:story|article|page|report|text)\s+)?continues\s+(?:below|after)"
+    r"(?:\s+(?:this|the|an))?(?:\s+(?:advertisements?|ads?))?\W*$|"
+    r"^[-–—\s]*(?:continua\s+(?:após|depois\s+d)[oa]?\s+(?:a\s+)?publicidade|contin[uú]a\s+(?:después\s+de|tras)\s+(?:la\s+)?publicidad|"
+    r"la\s+suite\s+(?:après|sous)\s+(?:cette|la)\s+publicité|weiter\s+nach\s+der\s+(?:anzeige|werbung)|"
+    r"(?:l'articolo\s+)?continua\s+dopo\s+la\s+pubblicità)\W*$",
+    re.I,
+)
+MAX_CONTINUES_WORDS = 6  # "Advertisement - Page continues below"
+CONTINUES_LOG_WORDS = float(np.log1p(MAX_CONTINUES_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 # The header of a paid recommendation widget ("Promoted Stories", "Sponsored links", "Paid content").
 PAID_WIDGET_HEADER = re.compile(
     r"^[-–—\s]*(?:(?:sponsored|promoted)\s+(?:stories|content|links|posts|articles)|paid content|partner content)\s*[-–—:.]?\s*$",
@@ -256,8 +268,12 @@ def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
 
 
 def _chrome_lines(texts: Sequence[str], dense: np.ndarray, worded: np.ndarray) -> np.ndarray:
-    """Which of the worded lines (_worded_lines) of at most MAX_CHROME_WORDS words are ad markers, share or subscribe buttons (CHROME_LINE)."""
-    return _matching(CHROME_LINE.match, texts, worded[dense[worded, LOG_WORDS_COLUMN] < CHROME_LOG_WORDS], len(dense))
+    """Which of the worded lines (_worded_lines) of at most MAX_CHROME_WORDS words are ad markers, share or subscribe buttons (CHROME_LINE),
+    and which of the ad-cued or worded ones of at most MAX_CONTINUES_WORDS words say the story goes on below an ad (CONTINUES_MARKER)."""
+    words = dense[:, LOG_WORDS_COLUMN]
+    out = _matching(CHROME_LINE.match, texts, worded[words[worded] < CHROME_LOG_WORDS], len(dense))
+    cued = np.flatnonzero((dense[:, AD_CUE_COLUMN] > 0) & (words < CONTINUES_LOG_WORDS))
+    return out | _matching(CONTINUES_MARKER.match, texts, np.union1d(cued, worded[words[worded] < CONTINUES_LOG_WORDS]), len(dense))
 
 
 def _comment_lists(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray) -> np.ndarray:
