@@ -818,6 +818,11 @@ def test_comment_sections_take_teaser_chatter_to_boilerplate_up_to_a_list_of_hea
     after = comment_sections(probs.copy(), facts, [doc], np.array([9]), classes)
     assert classes[after.argmax(axis=1)].tolist() == ["body"] + ["boilerplate"] * 6 + ["teaser", "teaser"], \
         "the first headline ends the comments; what follows it stays"
+    for stop in ("Previous post: Qual das duas?", "Kristen reveals that she doesn’t like to be fake, so she finally… Read Article"):
+        cut = doc[:4] + [stop] + doc[4:6]
+        facts = _comment_facts(cut, [0, 1, 0, 0, 0, 0, 0], [0] * 7, [60, 2, 2, 3, 4, 6, 1])
+        after = comment_sections(np.array([B, X, T, T, T, T, T]), facts, [cut], np.array([7]), classes)
+        assert classes[after.argmax(axis=1)].tolist() == ["body"] + ["boilerplate"] * 3 + ["teaser"] * 3, stop
 
 
 def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypatch):

@@ -21,7 +21,7 @@ from scrapeseg.corpus.gold import copy_run
 from scrapeseg.corpus.prelabel import (
     BYLINE_OR_TIME, BYLINE_WINDOW, DATE_OR_BYLINE, MAX_HEADLINE_WORDS, MIN_HEADLINE_WORDS, headline_shaped,
 )
-from scrapeseg.corpus.teaser import OTHER_LANGUAGE_READ_ALSO, in_article_teaser
+from scrapeseg.corpus.teaser import OTHER_LANGUAGE_READ_ALSO, PREV_NEXT_LINE, in_article_teaser
 from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
@@ -208,6 +208,7 @@ PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32
 # A comment's time stamp: "4 March 2026 at 8:14 am", "October 22, 2021 at 8:55 am".
 CLOCK_TIME = re.compile(r"\b\d{1,2}[:.h]\d\d\b")
 MAX_STAMP_WORDS = 7
+TRUNCATION = "…"  # a card's cut-off headline or snippet; commenters type three dots
 # A comment ends like a sentence; a truncated headline ends with an ellipsis.
 FULL_STOP_END = re.compile(r"(?<![.])[.!?][\"'”’)]*\s*$")
 # A repeated headline may ask or exclaim ("How much house can you get?"); a full stop makes it a sentence.
@@ -592,7 +593,8 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequenc
     or to the document's end. Its body lines' body scores move to boilerplate. So do all the scores
     of its teaser lines (commenters' names and times, replies the teaser block above pulled in) up
     to the first headline-shaped one that neither ends like a sentence (FULL_STOP_END) nor is a
-    comment's time stamp (CLOCK_TIME): a list of other stories after the comments.
+    comment's time stamp (CLOCK_TIME), or the first truncated snippet (TRUNCATION) or next/previous
+    post link (PREV_NEXT_LINE): a list of other stories after the comments.
     """
     rows = np.flatnonzero(facts.opener)
     if len(rows) == 0:
@@ -622,7 +624,8 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequenc
                 if probs[k].argmax() != teaser:
                     continue
                 text = docs[d][k - start]
-                if headline_shaped(text, FULL_STOP_END) and not (facts.words[k] <= MAX_STAMP_WORDS and CLOCK_TIME.search(text)):
+                if (headline_shaped(text, FULL_STOP_END) and not (facts.words[k] <= MAX_STAMP_WORDS and CLOCK_TIME.search(text))
+                        or TRUNCATION in text or PREV_NEXT_LINE.match(text)):
                     break
                 chatter.append(k)
             probs = _all_to(probs, np.array(chatter, dtype=np.int64), Label.BOILERPLATE, classes)
