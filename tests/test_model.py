@@ -483,7 +483,9 @@ def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_button
              "Contents may settle": False, "Table tennis results": False,
              "Story continues below advertisement": True, "Advertisement - Page continues below": True,
              "Continua após a publicidade": True, "La suite après cette publicité": True, "Weiter nach der Anzeige": True,
-             "The war continues below the surface.": False, "Continua la protesta": False}
+             "The war continues below the surface.": False, "Continua la protesta": False,
+             "Artikel teilen": True, "Dela": True, "Kopiera länk": True, "Copy link": True,
+             "Copy links from the report into your own notes": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _chrome_lines(batch.texts, dense, _worded_lines(dense, batch.marks)).tolist())) == lines
 
@@ -673,7 +675,8 @@ def test_tag_lists_become_boilerplate_wherever_they_sit():
              "Trending: Election 2024 | Climate | Markets | Tech": True,
              "Trending: Storm closes the coast road | Council votes on the new bridge": False,
              "Temas: Puerto de Calblanca · Economía": True, "Schlagwörter: Energie, Netz": True,
-             "Mots-clés : port, économie": True, "Теги: порт, экономика": True}
+             "Mots-clés : port, économie": True, "Теги: порт, экономика": True,
+             "Ämnen i artikeln: Tallsjö, Kommunpolitik, Idrott": True, "Category 5 hurricane: what it means": False}
     batch, dense, _ = featurize([list(lines)], 2**12)
     flags = _tag_lines(batch.texts, dense)
     assert dict(zip(lines, flags.tolist())) == lines

@@ -126,7 +126,8 @@ CHROME_WORDS = tuple(
     "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "
     "поделиться suscríbete suscribirse iscriviti abbonati abonnez-vous abonnieren assine abonneer prenumerera "
     "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
-    "innehållsförteckning оглавление continues continua continúa suite weiter".split()
+    "innehållsförteckning оглавление dela copy link kopiera kopier copiar copier copia "
+    "continues continua continúa suite weiter".split()
 )
 # The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").

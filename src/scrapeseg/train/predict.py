@@ -94,8 +94,9 @@ CHROME_LINE = re.compile(
     r"publicidad|publicité|pubblicità|anzeige|werbung|publicidade|advertentie|reclame|annons|reklam|реклама|"
     r"(?:contenido|contenu|contenuto|conteúdo|inhalt)\s+(?:patrocinado|sponsorisé|sponsorizzato|gesponsert)|"
     r"patrocinado|sponsorisé|sponsorizzato|gesponsert|"
-    r"(?:compartir|condividi|teilen|partager|compartilhar|partilhar|delen|поделиться)"
-    r"(?:\s+(?:en|su|auf|sur|no|na|op|på|в)\s+\S+)?|"
+    r"(?:(?:artikel|beitrag)\s+teilen|dela\s+artikeln|del\s+artikkelen|compartir|condividi|teilen|partager|compartilhar|partilhar|"
+    r"delen|dela|поделиться)(?:\s+(?:en|su|auf|sur|no|na|op|på|в)\s+\S+)?|"
+    r"copy\s+link|kopiera\s+länk(?:en)?|kopier\s+lenke(?:n)?|link\s+kopieren|copiar\s+(?:el\s+)?enlace|copier\s+le\s+lien|copia\s+link|"
     r"suscríbete|suscribirse|iscriviti|abbonati|abonnez-vous|(?:jetzt\s+)?abonnieren|assine(?:\s+já)?|abonneer|"
     r"prenumerera|подписаться|share (?:this|the) (?:post|article|story|page)|"
     r"(?:table of )?contents|jump to|inhaltsverzeichnis|sommaire|table des matières|tabla de contenidos?|"
@@ -169,7 +170,9 @@ TAG_LINE = re.compile(
     r"^(tags?|tagged( with)?|topics?|filed under|categories|category|keywords|related (tags|topics)|"
     r"temas|etiquetas|palabras clave|schlagwörter|schlagworte|stichwörter|themen|mots[- ]clés|thèmes|"
     r"argomenti|etichette|parole chiave|assuntos|tópicos|palavras-chave|onderwerpen|trefwoorden|ämnen|taggar|"
-    r"nyckelord|теги|темы|метки|ключевые слова)\s*:",
+    r"nyckelord|теги|темы|метки|ключевые слова)"
+    r"(\s+(i|in|en|im|in diesem|dans|nel|no|na)\s+(artikeln|artikkelen|artiklen|this article|the article|este artículo|"
+    r"el artículo|artikel|cet article|l'article|questo articolo|l'articolo|artigo|este artigo|dit artikel|deze artikel))?\s*:",
     re.I,
 )
 # The guidelines' trending bars that link to topic pages: "Trending: Election 2024 | Climate | Markets".
