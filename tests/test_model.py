@@ -1021,3 +1021,9 @@ def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
     assert flags[:len(doc)] == [False, True, True, True, True, False, False, False, False, False], \
         "a bare Read more is no header, and a sentence below a header is no headline"
     assert flags[len(doc):] == [False], "the next document's first line is not the header's headline"
+    block = ["Mehr zum Thema", "Tarifkonflikt: Warum die Gespräche erneut gescheitert sind",
+             "Homeoffice, Fahrgemeinschaft, Fernbus: So kommen Sie trotz Streik zur Arbeit", "Was Fahrgäste jetzt wissen müssen",
+             "Wer ein Ticket für Donnerstag gebucht hat, kann es flexibel nutzen. Die wichtigsten Regeln im Überblick:"]
+    batch, dense, _ = featurize([block], 2**12, sparse=False)
+    assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, True, False, False], \
+        "the block's headlines are teaser; the subheading over the paragraph is not"

@@ -161,6 +161,9 @@ READ_ALSO_HEADER = re.compile(
     re.I,
 )
 MAX_READ_ALSO_WORDS = 3  # "Lesen Sie auch", "Related Stories:"
+MAX_READ_ALSO_HEADLINES = 5
+MENU_SEPARATOR = "|"
+INNER_SENTENCE = re.compile(r"[.!?]\s+\S|[:;]\s*$")
 READ_ALSO_LOG_WORDS = float(np.log1p(MAX_READ_ALSO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
@@ -328,9 +331,15 @@ def _tag_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return out
 
 
+def _block_headline(text: str) -> bool:
+    """Whether a line reads like one headline of a list: headline-shaped, one sentence, not a lead-in to what follows nor a menu."""
+    return headline_shaped(text, SENTENCE_END) and not INNER_SENTENCE.search(text) and MENU_SEPARATOR not in text
+
+
 def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray) -> np.ndarray:
     """Which lines are in-article links to other stories: those the read_more_line feature flags that in_article_teaser accepts,
-    and a read-also header alone on its line (READ_ALSO_HEADER) with the headline-shaped line below it."""
+    and a read-also header alone on its line (READ_ALSO_HEADER) with the headline-shaped line below it and the next ones
+    (up to MAX_READ_ALSO_HEADLINES in all) that sit over another headline-shaped line."""
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
     out = np.zeros(len(dense), dtype=bool)
     out[rows] = [in_article_teaser(texts[i]) for i in rows.tolist()]
@@ -339,6 +348,12 @@ def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray
     for h in headers.tolist():
         if READ_ALSO_HEADER.match(texts[h]) and headline_shaped(texts[h + 1], STATEMENT_END):
             out[h] = out[h + 1] = True
+            # More headlines follow in a block; the last headline-shaped line over a paragraph is the article's subheading.
+            k = h + 2
+            while (k + 1 < len(texts) and k - h <= MAX_READ_ALSO_HEADLINES and doc[k + 1] == doc[h]
+                   and _block_headline(texts[k]) and _block_headline(texts[k + 1])):
+                out[k] = True
+                k += 1
     return out
 
 
