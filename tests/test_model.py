@@ -1027,3 +1027,7 @@ def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
     batch, dense, _ = featurize([block], 2**12, sparse=False)
     assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, True, False, False], \
         "the block's headlines are teaser; the subheading over the paragraph is not"
+    inline = ["Te puede interesar: Cuánto cuesta viajar en micro de Córdoba a Rosario", "Läs mer: Kommunen måste spara 14 miljoner",
+              "Te puede interesar: el puerto", "Leia mais sobre o assunto no nosso site, disse ele: é importante."]
+    batch, dense, _ = featurize([inline], 2**12, sparse=False)
+    assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, False, False]

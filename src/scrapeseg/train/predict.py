@@ -162,6 +162,17 @@ READ_ALSO_HEADER = re.compile(
 )
 MAX_READ_ALSO_WORDS = 3  # "Lesen Sie auch", "Related Stories:"
 MAX_READ_ALSO_HEADLINES = 5
+# More in-article "read also" lead-ins than the features' READ_MORE_LINE knows, before the other story's headline:
+# "Te puede interesar: …", "Mirá también: …", "Leia mais: …", "Läs mer: …", "Auch interessant: …".
+INLINE_READ_ALSO = re.compile(
+    r"^(?:también te puede interesar|te puede interesar|puede interesarte|te recomendamos|mir[áa] también|le[ée] también|"
+    r"leia mais|saiba mais|você pode gostar|potrebbe interessarti|ti potrebbe interessare|à lire également|lire également|"
+    r"à voir aussi|auch interessant|das könnte sie auch interessieren|läs mer|les også|les mer|læs også|læs mere|lees meer)"
+    r"\s*[:»\-–—]\s*[^|\s]+(?:\s+[^|\s]+){2,}$",
+    re.I,
+)
+MAX_INLINE_READ_ALSO_WORDS = 25
+INLINE_READ_ALSO_LOG_WORDS = float(np.log1p(MAX_INLINE_READ_ALSO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 MENU_SEPARATOR = "|"
 INNER_SENTENCE = re.compile(r"[.!?]\s+\S|[:;]\s*$")
 READ_ALSO_LOG_WORDS = float(np.log1p(MAX_READ_ALSO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
@@ -337,12 +348,14 @@ def _block_headline(text: str) -> bool:
 
 
 def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray) -> np.ndarray:
-    """Which lines are in-article links to other stories: those the read_more_line feature flags that in_article_teaser accepts,
+    """Which lines are in-article links to other stories: those the read_more_line feature flags that in_article_teaser accepts, INLINE_READ_ALSO lines,
     and a read-also header alone on its line (READ_ALSO_HEADER) with the headline-shaped line below it and the next ones
     (up to MAX_READ_ALSO_HEADLINES in all) that sit over another headline-shaped line."""
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
     out = np.zeros(len(dense), dtype=bool)
     out[rows] = [in_article_teaser(texts[i]) for i in rows.tolist()]
+    rows = np.flatnonzero((dense[:, COLON_COLUMN] > 0) & (dense[:, FIRST_UPPER_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < INLINE_READ_ALSO_LOG_WORDS))
+    out |= _matching(INLINE_READ_ALSO.match, texts, rows, len(dense))
     headers = np.flatnonzero((dense[:-1, TEASER_HEADER_COLUMN] > 0) & (dense[:-1, LOG_WORDS_COLUMN] < READ_ALSO_LOG_WORDS)
                              & (doc[1:] == doc[:-1]) & (dense[1:, TEASER_HEADER_COLUMN] == 0))
     for h in headers.tolist():
