@@ -1031,3 +1031,18 @@ def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
               "Te puede interesar: el puerto", "Leia mais sobre o assunto no nosso site, disse ele: é importante."]
     batch, dense, _ = featurize([inline], 2**12, sparse=False)
     assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, False, False]
+
+
+def test_other_promos_flag_affiliate_disclosures_and_whatsapp_channels_not_articles_about_them():
+    from scrapeseg.train.predict import _other_promos
+
+    lines = {"This post may contain affiliate links.": True,
+             "Lanternline is reader-supported. When you buy through links on our site, we may earn an affiliate commission.": True,
+             "Sumate al canal de El Meridiano en WhatsApp y recibí las noticias más importantes del día en tu celular.": True,
+             "Join our WhatsApp channel for breaking news": True,
+             "Affiliate programs: Streamers earn a commission when viewers buy games via affiliate links.": False,
+             "Multi-channel campaigns: email, phone, chat, WhatsApp": False,
+             "Police asked witnesses to join a WhatsApp group set up by the council.": False,
+             "The commission will meet on Monday.": False}
+    batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, _other_promos(batch.texts, dense, batch.marks).tolist())) == lines

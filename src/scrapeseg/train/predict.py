@@ -130,6 +130,19 @@ SUBSCRIBE_PROMO = re.compile(
 )
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
 SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+# The guidelines' other promos: affiliate disclosures ("This post contains affiliate links", "… we may earn an
+# affiliate commission"; not an article about affiliate marketing) and invitations to join a site's WhatsApp channel.
+OTHER_PROMO = re.compile(
+    r"\b(?:this|the|our|some|these|all)\s+(?:\S+\s+){0,2}(?:may\s+)?(?:contains?|includes?|uses?|use)\s+(?:\S+\s+)?affiliate\s+links?\b|"
+    r"\b(?:we|i|(?:\S+\s+)?(?:may|might|will|could))\s+(?:also\s+)?(?:may\s+|might\s+)?(?:earn|receive|get|make)\s+"
+    r"(?:us\s+)?(?:a\s+|an\s+)?(?:small\s+)?(?:share|commission|affiliate\s+commission)\b|"
+    r"^\W*disclosure\s*:.*\baffiliate\b|"
+    r"\b(?:join|follow|s[uú]mate|únete|entre|entra|siga|segue|folge|folgen|rejoignez|suivez|volg|unisciti|seguici)\b"
+    r"(?=.*\bwhatsapp\b).*(?<![\w-])(?:canal|channel|kanal|chaîne|kanaal)\b",
+    re.I,
+)
+MAX_OTHER_PROMO_WORDS = 40  # a disclosure of two or three sentences
+OTHER_PROMO_LOG_WORDS = float(np.log1p(MAX_OTHER_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
@@ -276,6 +289,12 @@ def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray,
     cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & (dense[:, PROMO_CUE_COLUMN] > 0)
                           & ((marks & F.TOKEN_SUBSCRIBE_CUE) != 0))
     return _matching(SUBSCRIBE_PROMO.search, texts, np.union1d(cued, worded), len(dense))
+
+
+def _other_promos(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """Which lines of at most MAX_OTHER_PROMO_WORDS words holding a disclosure word (features.DISCLOSURE_WORDS) are OTHER_PROMO lines."""
+    rows = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < OTHER_PROMO_LOG_WORDS) & ((marks & F.TOKEN_DISCLOSURE_WORD) != 0))
+    return _matching(OTHER_PROMO.search, texts, rows, len(dense))
 
 
 def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
@@ -454,7 +473,8 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
     AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or subscription
     promos of at most MAX_SUBSCRIBE_WORDS words (_subscribe_lines), lines with nothing visible
-    (_invisible_lines), recent-comments widgets (_comment_lists) and breadcrumbs (_breadcrumbs). Their body and teaser
+    (_invisible_lines), recent-comments widgets (_comment_lists), breadcrumbs (_breadcrumbs) and affiliate
+    disclosures, podcast and WhatsApp-channel promos (_other_promos). Their body and teaser
     scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
@@ -1057,7 +1077,8 @@ class LinePredictor:
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, worded)
                    | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
-                   | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)),
+                   | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)
+                   | _other_promos(batch.texts, dense, batch.marks)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, batch.marks),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
