@@ -466,7 +466,8 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
              "Get the app": True, "The council will get the app ready before the vote.": False,
              "Write to Daniel Okafor at daniel.okafor@example.com and Priya Ramaswamy at priya.ramaswamy@example.com": True,
              "Write to the council at council@example.com before the end of the month to object to the plan "
-             "and ask for a hearing, the group said.": False}
+             "and ask for a hearing, the group said.": False,
+             "Har du ett nyhetstips? Hör av dig till oss på nyheter@example.com eller sms:a 070-000 00 00.": True}
     batch, dense, _ = featurize([list(lines)], 2**12)
     assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense)).tolist())) == lines
 

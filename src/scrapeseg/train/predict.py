@@ -56,7 +56,9 @@ CONTACT_CUE_COLUMNS = [F.DENSE_NAMES.index("cue_byline"), F.DENSE_NAMES.index("c
 CONTACT_LINE = re.compile(
     r"^(reach|contact|email|e-mail|write to)\s+((the\s+)?(reporter|writer|author|editor|columnist|correspondent)s?\b|"
     r"[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,2}\s+at\s+\S+@)|"
-    r"^(have|got)\s+an?\s+(news\s+|story\s+)?(tip|story idea)\b",
+    r"^(have|got)\s+an?\s+(news\s+|story\s+)?(tip|story idea)\b|"
+    r"^¿?(har du (ett |et )?(nyhets)?tips|haben sie (einen )?(hinweis|tipp)|hast du (einen )?tipp|tienes (una )?(pista|noticia)|"
+    r"vous avez une info|avez-vous une info|hai una (segnalazione|notizia)|heb je (een )?(nieuws)?tip|tem (uma )?(sugestão|denúncia))\b",
     re.I,
 )
 AD_CUE_COLUMN = F.DENSE_NAMES.index("cue_ads")
