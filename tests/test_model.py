@@ -467,9 +467,14 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
              "Write to Daniel Okafor at daniel.okafor@example.com and Priya Ramaswamy at priya.ramaswamy@example.com": True,
              "Write to the council at council@example.com before the end of the month to object to the plan "
              "and ask for a hearing, the group said.": False,
-             "Har du ett nyhetstips? Hör av dig till oss på nyheter@example.com eller sms:a 070-000 00 00.": True}
-    batch, dense, _ = featurize([list(lines)], 2**12)
-    assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense)).tolist())) == lines
+             "Har du ett nyhetstips? Hör av dig till oss på nyheter@example.com eller sms:a 070-000 00 00.": True,
+             "Jetzt die Nordkurier-App herunterladen und keine Nachricht mehr verpassen": True,
+             "Baixe o app do O Pedraltense e receba alertas das notícias mais importantes da sua cidade.": True,
+             "Läs e-tidningen i appen – varje morgon från kl. 04.00.": True,
+             "Die Stadt will die Parkgebühren künftig per App abrechnen, sagte der Bürgermeister.": False,
+             "Läs mer om beslutet på kommunens webbplats.": False}
+    batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense), batch.marks).tolist())) == lines
 
 
 def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_buttons():

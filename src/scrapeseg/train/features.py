@@ -134,8 +134,13 @@ CHROME_WORDS = tuple(
 SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift".split())
 # An English SUBSCRIBE_PROMO holds one of these words (other promo cues, "free" or "account", are far more common).
 SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters")
-# Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp-channel promos) holds one of these words.
+# Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp-channel promos) holds one of these words,
+# and every other-language APP_PROMO_HEADER one of the download verbs after them (the app may hide in "Nordkurier-App").
 DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp")
+APP_VERBS = tuple(
+    "herunterladen téléchargez télécharger télécharge descarga descargá descárgate descargue scarica baixe installez installa "
+    "instala ladda hämta läs".split()
+)
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(
     chr(c) for c in range(0x2070) if unicodedata.category(chr(c)).startswith(("P", "S"))
@@ -416,7 +421,7 @@ TOKEN_CACHE_SIZE = 1_000_000
 # starter, a word that a STRONG_PROMO match needs, and the words the rule passes' prefilters look for
 # (predict's CHROME_LINE and SUBSCRIBE_PROMO, comment_openers' other languages).
 (TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO,
- TOKEN_CHROME_WORD, TOKEN_SUBSCRIBE_CUE, TOKEN_COMMENT_WORD, TOKEN_DISCLOSURE_WORD) = (1 << i for i in range(9))
+ TOKEN_CHROME_WORD, TOKEN_SUBSCRIBE_CUE, TOKEN_COMMENT_WORD, TOKEN_DISCLOSURE_WORD, TOKEN_APP_VERB) = (1 << i for i in range(10))
 # The flags of the compiled ASCII token pass that are not word-list lookups, in the order it takes them.
 ASCII_FLAG_BITS = np.array([TOKEN_WORD, TOKEN_TITLE, TOKEN_STARTER], dtype=np.int64)
 # Flags counted per line by dense_features, in the order it unpacks them.
@@ -683,11 +688,12 @@ WORD_LIST_FLAGS = (
     (TOKEN_SUBSCRIBE_CUE, frozenset(SUBSCRIBE_CUE_WORDS)),
     (TOKEN_COMMENT_WORD, frozenset(OTHER_LANGUAGE_COMMENT_WORDS)),
     (TOKEN_DISCLOSURE_WORD, frozenset(DISCLOSURE_WORDS)),
+    (TOKEN_APP_VERB, frozenset(APP_VERBS)),
 )
 # Per line, the rule prefilters' words: a chrome word among the first CHROME_FIRST_TOKENS tokens,
 # the others anywhere (their lines are short).
 CHROME_FIRST_TOKENS = 2  # the word, or a dash and the word: "— Publicidad —"
-MARK_ANYWHERE = TOKEN_SUBSCRIBE_CUE | TOKEN_COMMENT_WORD | TOKEN_DISCLOSURE_WORD
+MARK_ANYWHERE = TOKEN_SUBSCRIBE_CUE | TOKEN_COMMENT_WORD | TOKEN_DISCLOSURE_WORD | TOKEN_APP_VERB
 OPENER_EXTRA_TOKENS = 2  # "{ 167 comments }" and "— Leave a reply —" are headers too
 
 

@@ -110,13 +110,17 @@ MAX_CHROME_WORDS = 4  # "Compartir en WhatsApp", "Contenido patrocinado"
 CHROME_LOG_WORDS = float(np.log1p(MAX_CHROME_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 APP_CUE_COLUMN = F.DENSE_NAMES.index("cue_app")
 # The header of an app promo that names the site's app instead of "Download the app" ("Get the DailyFeed app"),
-# and the app download in the other languages of the function-word list ("Jetzt die Nordkurier-App herunterladen").
+# and the app download in the other languages of the function-word list ("Jetzt die Nordkurier-App herunterladen",
+# "Läs e-tidningen i appen").
 APP_PROMO_HEADER = re.compile(
     r"^(?:get|download|install|try)\s+(?:the|our)\s+(?:\S+\s+){0,3}app\s*[.!]?$|"
     r"\bapps?\b.*\b(?:herunterladen|laden sie|télécharge[rz]?|descarga|descárgate|scarica|baixe|download)\b|"
-    r"\b(?:herunterladen|télécharge[rz]?|descarga|descárgate|scarica|baixe|installez|installa|instala)\b.*\bapps?\b",
+    r"\b(?:herunterladen|télécharge[rz]?|descarga|descárgate|scarica|baixe|installez|installa|instala)\b.*\bapps?\b|"
+    r"\b(?:ladda ner|ladda hem|hämta|läs)\b.{0,40}\bappen\b",
     re.I,
 )
+MAX_APP_PROMO_WORDS = 20  # "Baixe o app do O Pedraltense e receba alertas das notícias mais importantes da sua cidade."
+APP_PROMO_LOG_WORDS = float(np.log1p(MAX_APP_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 PROMO_CUE_COLUMN = F.DENSE_NAMES.index("cue_promo")
 # The guidelines' newsletter and subscription promos: a line that starts with "Subscribe" (or its
 # imperative in the other languages of the function-word list), or asks the reader to get, join or
@@ -266,14 +270,16 @@ def _ad_markers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return _matching(AD_MARKER.match, texts, rows, len(dense))
 
 
-def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray) -> np.ndarray:
-    """Which short lines are strong promos (STRONG_PROMO, APP_PROMO_HEADER), contact lines for the author (CONTACT_LINE, among byline- or share-cued lines and, up to MAX_CONTACT_WORDS, lines with an "@") or ads."""
+def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """Which short lines are strong promos (STRONG_PROMO, APP_PROMO_HEADER; the latter up to MAX_APP_PROMO_WORDS with a download verb),
+    contact lines for the author (CONTACT_LINE, among byline- or share-cued lines and, up to MAX_CONTACT_WORDS, lines with an "@") or ads."""
     short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
     out = ((dense[:, STRONG_PROMO_COLUMN] > 0) & short) | ads
     cued = (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1)
     rows = np.flatnonzero(((short & cued) | ((dense[:, LOG_WORDS_COLUMN] < CONTACT_LOG_WORDS) & (dense[:, AT_COLUMN] > 0))) & ~out)
     out |= _matching(CONTACT_LINE.match, texts, rows, len(dense))
-    rows = np.flatnonzero(short & (dense[:, APP_CUE_COLUMN] > 0) & ~out)
+    verbs = (dense[:, LOG_WORDS_COLUMN] < APP_PROMO_LOG_WORDS) & ((marks & F.TOKEN_APP_VERB) != 0)
+    rows = np.flatnonzero(((short & (dense[:, APP_CUE_COLUMN] > 0)) | verbs) & ~out)
     out |= _matching(APP_PROMO_HEADER.search, texts, rows, len(dense))
     return out
 
@@ -1077,7 +1083,7 @@ class LinePredictor:
         worded = _worded_lines(dense, batch.marks)
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
-            promo=(_promo_lines(batch.texts, dense, ads) | _chrome_lines(batch.texts, dense, worded)
+            promo=(_promo_lines(batch.texts, dense, ads, batch.marks) | _chrome_lines(batch.texts, dense, worded)
                    | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)
                    | _other_promos(batch.texts, dense, batch.marks)),
