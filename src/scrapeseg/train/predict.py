@@ -345,9 +345,10 @@ def _breadcrumb(text: str) -> bool:
 
 def _breadcrumbs(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     """Which lines are breadcrumb trails (_breadcrumb), among those holding an arrow mark."""
-    rows = np.flatnonzero(dense[:, ARROW_COLUMN] > 0)
+    # The arrow mark counts ">" too: the separator's search rules out most of its lines before the split.
+    rows = [i for i in np.flatnonzero(dense[:, ARROW_COLUMN] > 0).tolist() if BREADCRUMB_SEPARATOR.search(texts[i])]
     out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [_breadcrumb(texts[i]) for i in rows.tolist()]
+    out[rows] = [_breadcrumb(texts[i]) for i in rows]
     return out
 
 
