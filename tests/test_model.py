@@ -1052,3 +1052,16 @@ def test_other_promos_flag_affiliate_disclosures_and_whatsapp_channels_not_artic
              "The commission will meet on Monday.": False}
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _other_promos(batch.texts, dense, batch.marks).tolist())) == lines
+
+
+def test_cookie_notices_in_several_languages_not_recipes_or_articles_about_cookies():
+    from scrapeseg.train.predict import _cookie_notices
+
+    lines = {"Avec votre accord, nous et nos 214 partenaires utilisons des cookies ou technologies similaires.": True,
+             "Utilizamos cookies propias y de terceros para mejorar nuestros servicios.": True,
+             "This site uses cookies to improve your experience. By continuing you agree to our use of cookies.": True,
+             "Adjust Your Cookie Settings": True,
+             "Roll out the dough and cut out the cookies using a cutter, then continue with the rest.": False,
+             "PECR in the UK applies to apps that use cookies or similar tracking.": False}
+    batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
+    assert dict(zip(lines, _cookie_notices(batch.texts, dense).tolist())) == lines

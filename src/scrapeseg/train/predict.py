@@ -149,6 +149,19 @@ OTHER_PROMO = re.compile(
 )
 MAX_OTHER_PROMO_WORDS = 40  # a disclosure of two or three sentences
 OTHER_PROMO_LOG_WORDS = float(np.log1p(MAX_OTHER_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+# The guidelines' cookie notices in any language of the function-word list: "This site uses cookies to …", "Avec votre
+# accord, nous et nos partenaires utilisons des cookies …", "Utilizamos cookies propias …", "By continuing you accept cookies".
+COOKIE_NOTICE = re.compile(
+    r"\b(?:utilisons|usamos|utilizamos|utilizziamo|usiamo|gebruiken|använder|bruker|используем)\b.{0,60}\bcookies?\b|"
+    r"\b(?:we|this (?:web)?site|our (?:web)?site|wir|nous|partners|partenaires)\b.{0,40}\b(?:use|uses|store|verwenden|nutzen)\b"
+    r".{0,60}\bcookies?\b|"
+    r"\b(?:accept|agree to|consent to|acceptez|akzeptieren|aceptas|aceptar|accetti|accetta|accepteer|godkänner|соглашаетесь)\b"
+    r".{0,40}\bcookies?\b|\bcookies?\s+(?:consent|policy|settings|preferences|einstellungen|paramètres|configuración|impostazioni|instellingen)\b",
+    re.I,
+)
+LEGAL_CUE_COLUMN = F.DENSE_NAMES.index("cue_legal")
+MAX_COOKIE_NOTICE_WORDS = 90  # a consent banner's paragraph
+COOKIE_NOTICE_LOG_WORDS = float(np.log1p(MAX_COOKIE_NOTICE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
@@ -303,6 +316,12 @@ def _other_promos(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) ->
     """Which lines of at most MAX_OTHER_PROMO_WORDS words holding a disclosure word (features.DISCLOSURE_WORDS) are OTHER_PROMO lines."""
     rows = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < OTHER_PROMO_LOG_WORDS) & ((marks & F.TOKEN_DISCLOSURE_WORD) != 0))
     return _matching(OTHER_PROMO.search, texts, rows, len(dense))
+
+
+def _cookie_notices(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
+    """Which lines of at most MAX_COOKIE_NOTICE_WORDS words with a legal cue word ("cookies") are cookie notices (COOKIE_NOTICE)."""
+    rows = np.flatnonzero((dense[:, LEGAL_CUE_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < COOKIE_NOTICE_LOG_WORDS))
+    return _matching(COOKIE_NOTICE.search, texts, rows, len(dense))
 
 
 def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
@@ -482,8 +501,8 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     MAX_PROMO_WORDS words that match scrapeseg.corpus.prelabel.STRONG_PROMO, CONTACT_LINE or
     AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or subscription
     promos of at most MAX_SUBSCRIBE_WORDS words (_subscribe_lines), lines with nothing visible
-    (_invisible_lines), recent-comments widgets (_comment_lists), breadcrumbs (_breadcrumbs) and affiliate
-    disclosures, podcast and WhatsApp-channel promos (_other_promos). Their body and teaser
+    (_invisible_lines), recent-comments widgets (_comment_lists), breadcrumbs (_breadcrumbs), affiliate
+    disclosures and WhatsApp-channel promos (_other_promos) and cookie notices (_cookie_notices). Their body and teaser
     scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
@@ -1087,7 +1106,7 @@ class LinePredictor:
             promo=(_promo_lines(batch.texts, dense, ads, batch.marks) | _chrome_lines(batch.texts, dense, worded)
                    | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)
-                   | _other_promos(batch.texts, dense, batch.marks)),
+                   | _other_promos(batch.texts, dense, batch.marks) | _cookie_notices(batch.texts, dense)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, batch.marks),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
