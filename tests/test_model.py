@@ -471,6 +471,7 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
              "Jetzt die Nordkurier-App herunterladen und keine Nachricht mehr verpassen": True,
              "Baixe o app do O Pedraltense e receba alertas das notícias mais importantes da sua cidade.": True,
              "Läs e-tidningen i appen – varje morgon från kl. 04.00.": True,
+             "Скачайте приложение «Светлоярский вестник» для iOS и Android": True,
              "Die Stadt will die Parkgebühren künftig per App abrechnen, sagte der Bürgermeister.": False,
              "Läs mer om beslutet på kommunens webbplats.": False}
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
@@ -510,7 +511,10 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "Subscribe " + "now and save on every issue of the magazine " * 4: False,
              "Already a subscriber? Sign in": True, "Gift this article": True,
              "Get unlimited digital access to Ledgerline for $1 a week for your first year. Cancel anytime.": True,
-             "Already, a third of the members have left.": False, "Unlimited access to the beach ends in May.": False}
+             "Already, a third of the members have left.": False, "Unlimited access to the beach ends in May.": False,
+             "Vous avez lu 3 articles gratuits ce mois-ci. Abonnez-vous pour continuer à nous lire sans limite.": True,
+             "Déjà abonné ? Se connecter": True, "Recevez gratuitement chaque matin la newsletter du Courrier du Vallon": True,
+             "Déjà, la mairie avait prévenu les habitants.": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks)).tolist())) == lines
 
@@ -1046,6 +1050,7 @@ def test_other_promos_flag_affiliate_disclosures_and_whatsapp_channels_not_artic
              "Lanternline is reader-supported. When you buy through links on our site, we may earn an affiliate commission.": True,
              "Sumate al canal de El Meridiano en WhatsApp y recibí las noticias más importantes del día en tu celular.": True,
              "Join our WhatsApp channel for breaking news": True,
+             "Подписывайтесь на «Вестник» в Telegram — все главные новости города в одном канале": True,
              "Affiliate programs: Streamers earn a commission when viewers buy games via affiliate links.": False,
              "Multi-channel campaigns: email, phone, chat, WhatsApp": False,
              "Police asked witnesses to join a WhatsApp group set up by the council.": False,

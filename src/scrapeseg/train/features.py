@@ -131,15 +131,17 @@ CHROME_WORDS = tuple(
 )
 # The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").
-SUBSCRIBE_WORDS = tuple("suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift".split())
+SUBSCRIBE_WORDS = tuple(
+    "suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift déjà ya già bereits já al уже".split()
+)
 # An English SUBSCRIBE_PROMO holds one of these words (other promo cues, "free" or "account", are far more common).
-SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters")
+SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren")
 # Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp-channel promos) holds one of these words,
 # and every other-language APP_PROMO_HEADER one of the download verbs after them (the app may hide in "Nordkurier-App").
-DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp")
+DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp", "telegram")
 APP_VERBS = tuple(
     "herunterladen téléchargez télécharger télécharge descarga descargá descárgate descargue scarica baixe installez installa "
-    "instala ladda hämta läs".split()
+    "instala ladda hämta läs скачайте установите".split()
 )
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(

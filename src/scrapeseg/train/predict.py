@@ -116,7 +116,7 @@ APP_PROMO_HEADER = re.compile(
     r"^(?:get|download|install|try)\s+(?:the|our)\s+(?:\S+\s+){0,3}app\s*[.!]?$|"
     r"\bapps?\b.*\b(?:herunterladen|laden sie|télécharge[rz]?|descarga|descárgate|scarica|baixe|download)\b|"
     r"\b(?:herunterladen|télécharge[rz]?|descarga|descárgate|scarica|baixe|installez|installa|instala)\b.*\bapps?\b|"
-    r"\b(?:ladda ner|ladda hem|hämta|läs)\b.{0,40}\bappen\b",
+    r"\b(?:ladda ner|ladda hem|hämta|läs)\b.{0,40}\bappen\b|(?<!\w)(?:скачайте|установите)(?!\w).{0,40}приложени[ея]",
     re.I,
 )
 MAX_APP_PROMO_WORDS = 20  # "Baixe o app do O Pedraltense e receba alertas das notícias mais importantes da sua cidade."
@@ -128,10 +128,14 @@ PROMO_CUE_COLUMN = F.DENSE_NAMES.index("cue_promo")
 SUBSCRIBE_PROMO = re.compile(
     r"^[^\w]*(?:subscribe|suscr[ií]bete|abonnez-vous|abbonati|iscriviti|assine|abonnieren sie)\b|"
     r"^(?=.*\bnewsletters?\b)(?:.*[:.!?]\s+)?[^\w]*"
-    r"(?:get|sign[- ]?up|subscribe|join|suscr[ií]bete|inscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine)\b|"
+    r"(?:get|sign[- ]?up|subscribe|join|suscr[ií]bete|inscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine|"
+    r"recevez|recibe|ricevi|receba|erhalten sie|ontvang)\b|"
     # a paywall's offer and sign-in, and the subscriber's gift button
     r"^[^\w]*(?:already\s+(?:a\s+|an\s+)?(?:subscriber|member)|already\s+have\s+an?\s+(?:account|subscription)|"
-    r"(?:get|unlock|enjoy)\s+unlimited\s+(?:digital\s+)?access|gift\s+(?:this|the)\s+(?:article|story))\b",
+    r"(?:get|unlock|enjoy)\s+unlimited\s+(?:digital\s+)?access|gift\s+(?:this|the)\s+(?:article|story)|"
+    r"déjà abonnée?|ya eres suscriptora?|già abbonata?|bereits abonnent(?:in)?|já é assinante|al abonnee|уже подписаны)(?!\w)|"
+    r"[.!?]\s+(?:subscribe|abonnez-vous|suscr[ií]bete|abbonati|assine|abonnieren sie)\s+(?:to|pour|para|per|um)\s+"
+    r"(?:continue|keep|continuer|seguir|continuare|continuar|weiterzulesen)\b",
     re.I,
 )
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
@@ -143,8 +147,9 @@ OTHER_PROMO = re.compile(
     r"\b(?:we|i|(?:\S+\s+)?(?:may|might|will|could))\s+(?:also\s+)?(?:may\s+|might\s+)?(?:earn|receive|get|make)\s+"
     r"(?:us\s+)?(?:a\s+|an\s+)?(?:small\s+)?(?:share|commission|affiliate\s+commission)\b|"
     r"^\W*disclosure\s*:.*\baffiliate\b|"
-    r"\b(?:join|follow|s[uú]mate|únete|entre|entra|siga|segue|folge|folgen|rejoignez|suivez|volg|unisciti|seguici)\b"
-    r"(?=.*\bwhatsapp\b).*(?<![\w-])(?:canal|channel|kanal|chaîne|kanaal)\b",
+    r"(?:\b(?:join|follow|s[uú]mate|únete|entre|entra|siga|segue|folge|folgen|rejoignez|suivez|volg|unisciti|seguici)\b|"
+    r"(?<!\w)(?:подписывайтесь|подпишитесь)(?!\w))"
+    r"(?=.*\b(?:whatsapp|telegram)\b).*(?<![\w-])(?:canal|channel|kanal|chaîne|kanaal|канал[еау]?)(?!\w)",
     re.I,
 )
 MAX_OTHER_PROMO_WORDS = 40  # a disclosure of two or three sentences
@@ -306,9 +311,8 @@ def _worded_lines(dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
 
 
 def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, worded: np.ndarray) -> np.ndarray:
-    """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among the worded ones (_worded_lines) and the promo-cued lines holding "subscribe" or "newsletter"."""
-    cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & (dense[:, PROMO_CUE_COLUMN] > 0)
-                          & ((marks & F.TOKEN_SUBSCRIBE_CUE) != 0))
+    """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among the worded ones (_worded_lines) and those holding a subscribe cue word (features.SUBSCRIBE_CUE_WORDS)."""
+    cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & ((marks & F.TOKEN_SUBSCRIBE_CUE) != 0))
     return _matching(SUBSCRIBE_PROMO.search, texts, np.union1d(cued, worded), len(dense))
 
 
