@@ -417,7 +417,7 @@ def test_in_article_read_more_lines_become_teaser(small_train):
     lines = ["Read more: Fifth story about the new bridge opening soon", "Watch: the mayor opens the new bridge",
              "The bridge opened on Monday. Read more: there is a lot to say about it.", "Related Articles"]
     batch, dense, _ = featurize([lines], 2**12)
-    flags = _in_article_teasers(batch.texts, dense)
+    flags = _in_article_teasers(batch.texts, dense, batch.doc)
     assert flags.tolist() == [True, False, False, False]
     probs = np.array([[0.7, 0.2, 0.1], [0.8, 0.1, 0.1], [0.9, 0.0, 0.1], [0.1, 0.8, 0.1]])
     after = read_more_lines(probs.copy(), flags, classes)
