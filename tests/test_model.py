@@ -1039,9 +1039,10 @@ def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
     assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, True, False, False], \
         "the block's headlines are teaser; the subheading over the paragraph is not"
     inline = ["Te puede interesar: Cuánto cuesta viajar en micro de Córdoba a Rosario", "Läs mer: Kommunen måste spara 14 miljoner",
-              "Te puede interesar: el puerto", "Leia mais sobre o assunto no nosso site, disse ele: é importante."]
+              "Te puede interesar: el puerto", "Leia mais sobre o assunto no nosso site, disse ele: é importante.",
+              "MORE: Woman, 71, pulled from car after it is swept into flooded ford", "More: photos of the flood by our readers"]
     batch, dense, _ = featurize([inline], 2**12, sparse=False)
-    assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, False, False]
+    assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, False, False, True, False]
 
 
 def test_other_promos_flag_affiliate_disclosures_and_whatsapp_channels_not_articles_about_them():

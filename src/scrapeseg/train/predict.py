@@ -200,11 +200,13 @@ READ_ALSO_HEADER = re.compile(
 MAX_READ_ALSO_WORDS = 3  # "Lesen Sie auch", "Related Stories:"
 MAX_READ_ALSO_HEADLINES = 5
 # More in-article "read also" lead-ins than the features' READ_MORE_LINE knows, before the other story's headline:
-# "Te puede interesar: …", "Mirá también: …", "Leia mais: …", "Läs mer: …", "Auch interessant: …".
+# "Te puede interesar: …", "Mirá también: …", "Leia mais: …", "Läs mer: …", "Auch interessant: …", and a tabloid's
+# capital "MORE: …" (a "More:" may caption the article's own media).
 INLINE_READ_ALSO = re.compile(
     r"^(?:también te puede interesar|te puede interesar|puede interesarte|te recomendamos|mir[áa] también|le[ée] también|"
     r"leia mais|saiba mais|você pode gostar|potrebbe interessarti|ti potrebbe interessare|à lire également|lire également|"
-    r"à voir aussi|auch interessant|das könnte sie auch interessieren|läs mer|les også|les mer|læs også|læs mere|lees meer)"
+    r"à voir aussi|auch interessant|das könnte sie auch interessieren|läs mer|les også|les mer|læs også|læs mere|lees meer|"
+    r"(?-i:MORE))"
     r"\s*[:»\-–—]\s*[^|\s]+(?:\s+[^|\s]+){2,}$",
     re.I,
 )
