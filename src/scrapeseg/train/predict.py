@@ -26,6 +26,13 @@ from scrapeseg.labels import Label
 from scrapeseg.train import features as F
 from scrapeseg.train.markup import MARKUP_WIDTH
 
+
+def log_count_below(count: int) -> float:
+    """The log1p threshold that a log-scaled count column stays under for counts up to count."""
+    # The columns are float32: comparing halfway to the next count keeps rounding out of it.
+    return float(np.log1p(count + 0.5))
+
+
 DENSE_CLIP = 6.0
 EMISSION_FLOOR = 1e-12  # keeps a line the stacker rules out entirely from zeroing its document's chain
 RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
@@ -50,7 +57,7 @@ READ_MORE_COLUMN = F.DENSE_NAMES.index("read_more_line")
 DATE_BYLINE_COLUMN = F.DENSE_NAMES.index("date_byline")
 AT_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS['@']}")
 MAX_CONTACT_WORDS = 24  # "Write to A at a@example.com and B at b@example.com"
-CONTACT_LOG_WORDS = float(np.log1p(MAX_CONTACT_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+CONTACT_LOG_WORDS = log_count_below(MAX_CONTACT_WORDS)
 CONTACT_CUE_COLUMNS = [F.DENSE_NAMES.index("cue_byline"), F.DENSE_NAMES.index("cue_share")]
 # The guidelines' "Reach the reporter at …" lines: contact lines for the article's author.
 CONTACT_LINE = re.compile(
@@ -80,7 +87,7 @@ CONTINUES_MARKER = re.compile(
     re.I,
 )
 MAX_CONTINUES_WORDS = 6  # "Advertisement - Page continues below"
-CONTINUES_LOG_WORDS = float(np.log1p(MAX_CONTINUES_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+CONTINUES_LOG_WORDS = log_count_below(MAX_CONTINUES_WORDS)
 # The header of a paid recommendation widget ("Promoted Stories", "Sponsored links", "Paid content").
 PAID_WIDGET_HEADER = re.compile(
     r"^[-–—\s]*(?:(?:sponsored|promoted)\s+(?:stories|content|links|posts|articles)|paid content|partner content)\s*[-–—:.]?\s*$",
@@ -107,7 +114,7 @@ CHROME_LINE = re.compile(
     re.I,
 )
 MAX_CHROME_WORDS = 4  # "Compartir en WhatsApp", "Contenido patrocinado"
-CHROME_LOG_WORDS = float(np.log1p(MAX_CHROME_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+CHROME_LOG_WORDS = log_count_below(MAX_CHROME_WORDS)
 APP_CUE_COLUMN = F.DENSE_NAMES.index("cue_app")
 # The header of an app promo that names the site's app instead of "Download the app" ("Get the DailyFeed app"),
 # and the app download in the other languages of the function-word list ("Jetzt die Nordkurier-App herunterladen",
@@ -120,7 +127,7 @@ APP_PROMO_HEADER = re.compile(
     re.I,
 )
 MAX_APP_PROMO_WORDS = 20  # "Baixe o app do O Pedraltense e receba alertas das notícias mais importantes da sua cidade."
-APP_PROMO_LOG_WORDS = float(np.log1p(MAX_APP_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+APP_PROMO_LOG_WORDS = log_count_below(MAX_APP_PROMO_WORDS)
 PROMO_CUE_COLUMN = F.DENSE_NAMES.index("cue_promo")
 # The guidelines' newsletter and subscription promos: a line that starts with "Subscribe" (or its
 # imperative in the other languages of the function-word list), or asks the reader to get, join or
@@ -139,7 +146,7 @@ SUBSCRIBE_PROMO = re.compile(
     re.I,
 )
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
-SUBSCRIBE_LOG_WORDS = float(np.log1p(MAX_SUBSCRIBE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+SUBSCRIBE_LOG_WORDS = log_count_below(MAX_SUBSCRIBE_WORDS)
 # The guidelines' other promos: affiliate disclosures ("This post contains affiliate links", "… we may earn an
 # affiliate commission"; not an article about affiliate marketing) and invitations to join a site's WhatsApp channel.
 OTHER_PROMO = re.compile(
@@ -153,7 +160,7 @@ OTHER_PROMO = re.compile(
     re.I,
 )
 MAX_OTHER_PROMO_WORDS = 40  # a disclosure of two or three sentences
-OTHER_PROMO_LOG_WORDS = float(np.log1p(MAX_OTHER_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+OTHER_PROMO_LOG_WORDS = log_count_below(MAX_OTHER_PROMO_WORDS)
 # The guidelines' cookie notices in any language of the function-word list: "This site uses cookies to …", "Avec votre
 # accord, nous et nos partenaires utilisons des cookies …", "Utilizamos cookies propias …", "By continuing you accept cookies".
 COOKIE_NOTICE = re.compile(
@@ -166,13 +173,13 @@ COOKIE_NOTICE = re.compile(
 )
 LEGAL_CUE_COLUMN = F.DENSE_NAMES.index("cue_legal")
 MAX_COOKIE_NOTICE_WORDS = 90  # a consent banner's paragraph
-COOKIE_NOTICE_LOG_WORDS = float(np.log1p(MAX_COOKIE_NOTICE_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+COOKIE_NOTICE_LOG_WORDS = log_count_below(MAX_COOKIE_NOTICE_WORDS)
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
 WORD_LENGTH_COLUMN = F.DENSE_NAMES.index("mean_word_len")
 MAX_INVISIBLE_CHARS = 8  # the corpus's longest is two zero-width spaces
-INVISIBLE_LOG_CHARS = float(np.log1p(MAX_INVISIBLE_CHARS + 0.5))  # log_chars is float32: compare halfway to the next count
+INVISIBLE_LOG_CHARS = log_count_below(MAX_INVISIBLE_CHARS)
 COMMENTS_CUE_COLUMN = F.DENSE_NAMES.index("cue_comments")
 # The guidelines' recent-comment lists: a "Recent Comments" widget's header and its entries
 # ("Ann on Post title", "Ann commented on Post title", a pingback's blog title "on Post title";
@@ -211,10 +218,10 @@ INLINE_READ_ALSO = re.compile(
     re.I,
 )
 MAX_INLINE_READ_ALSO_WORDS = 25
-INLINE_READ_ALSO_LOG_WORDS = float(np.log1p(MAX_INLINE_READ_ALSO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+INLINE_READ_ALSO_LOG_WORDS = log_count_below(MAX_INLINE_READ_ALSO_WORDS)
 MENU_SEPARATOR = "|"
 INNER_SENTENCE = re.compile(r"[.!?]\s+\S|[:;]\s*$")
-READ_ALSO_LOG_WORDS = float(np.log1p(MAX_READ_ALSO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+READ_ALSO_LOG_WORDS = log_count_below(MAX_READ_ALSO_WORDS)
 COLON_COLUMN = F.DENSE_NAMES.index(f"mark_{F.MARKS[':']}")
 FIRST_UPPER_COLUMN = F.DENSE_NAMES.index("first_upper")
 # The guidelines' tag lists: "Tags: a, b, c", "Filed under: Banking", "Topics:", and the same in the
@@ -255,12 +262,12 @@ SENTENCE_END_COLUMN = F.DENSE_NAMES.index("last_sentence_end")
 MIN_PARAGRAPH_WORDS = 10  # the article's last paragraph, below which its tail starts
 MIN_LONG_WORDS = 30  # a paragraph whose own words outweigh its neighbours' in the chain pass
 MAX_TAIL_WORDS = 5  # alt texts, buttons and widget titles; an author's sign-off ends a sentence
-TAIL_LOG_WORDS = float(np.log1p(MAX_TAIL_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+TAIL_LOG_WORDS = log_count_below(MAX_TAIL_WORDS)
 SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’]?\s*$")
 MIN_ARTICLE_WORDS = 50  # a comment header closes an article, so it needs one above it
 MAX_GAP_AFTER_BODY = 15  # lines between the article's last body line and its comment header (share bars, tags, bio, next-post links)
 MAX_PROMO_WORDS = 12  # a longer line that mentions an app store or a newsletter may be an article's sentence
-PROMO_LOG_WORDS = float(np.log1p(MAX_PROMO_WORDS + 0.5))  # log_words is float32: compare halfway to the next count
+PROMO_LOG_WORDS = log_count_below(MAX_PROMO_WORDS)
 # A comment's time stamp: "4 March 2026 at 8:14 am", "October 22, 2021 at 8:55 am".
 CLOCK_TIME = re.compile(r"\b\d{1,2}[:.h]\d\d\b")
 MAX_STAMP_WORDS = 7
