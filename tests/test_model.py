@@ -417,7 +417,7 @@ def test_in_article_read_more_lines_become_teaser(small_train):
     lines = ["Read more: Fifth story about the new bridge opening soon", "Watch: the mayor opens the new bridge",
              "The bridge opened on Monday. Read more: there is a lot to say about it.", "Related Articles"]
     batch, dense, _ = featurize([lines], 2**12)
-    flags = _in_article_teasers(batch.texts, dense, batch.doc)
+    flags = _in_article_teasers(batch.texts, dense, batch.doc, batch.marks)
     assert flags.tolist() == [True, False, False, False]
     probs = np.array([[0.7, 0.2, 0.1], [0.8, 0.1, 0.1], [0.9, 0.0, 0.1], [0.1, 0.8, 0.1]])
     after = read_more_lines(probs.copy(), flags, classes)
@@ -1028,7 +1028,7 @@ def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
            "Related Stories"]
     other = ["Voters head to the polls in the spring election"]
     batch, dense, _ = featurize([doc, other], 2**12, sparse=False)
-    flags = _in_article_teasers(batch.texts, dense, batch.doc).tolist()
+    flags = _in_article_teasers(batch.texts, dense, batch.doc, batch.marks).tolist()
     assert flags[:len(doc)] == [False, True, True, True, True, False, False, False, False, False], \
         "a bare Read more is no header, and a sentence below a header is no headline"
     assert flags[len(doc):] == [False], "the next document's first line is not the header's headline"
@@ -1036,13 +1036,13 @@ def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
              "Homeoffice, Fahrgemeinschaft, Fernbus: So kommen Sie trotz Streik zur Arbeit", "Was Fahrgäste jetzt wissen müssen",
              "Wer ein Ticket für Donnerstag gebucht hat, kann es flexibel nutzen. Die wichtigsten Regeln im Überblick:"]
     batch, dense, _ = featurize([block], 2**12, sparse=False)
-    assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, True, False, False], \
+    assert _in_article_teasers(batch.texts, dense, batch.doc, batch.marks).tolist() == [True, True, True, False, False], \
         "the block's headlines are teaser; the subheading over the paragraph is not"
     inline = ["Te puede interesar: Cuánto cuesta viajar en micro de Córdoba a Rosario", "Läs mer: Kommunen måste spara 14 miljoner",
               "Te puede interesar: el puerto", "Leia mais sobre o assunto no nosso site, disse ele: é importante.",
               "MORE: Woman, 71, pulled from car after it is swept into flooded ford", "More: photos of the flood by our readers"]
     batch, dense, _ = featurize([inline], 2**12, sparse=False)
-    assert _in_article_teasers(batch.texts, dense, batch.doc).tolist() == [True, True, False, False, True, False]
+    assert _in_article_teasers(batch.texts, dense, batch.doc, batch.marks).tolist() == [True, True, False, False, True, False]
 
 
 def test_other_promos_flag_affiliate_disclosures_and_whatsapp_channels_not_articles_about_them():
@@ -1071,4 +1071,4 @@ def test_cookie_notices_in_several_languages_not_recipes_or_articles_about_cooki
              "Roll out the dough and cut out the cookies using a cutter, then continue with the rest.": False,
              "PECR in the UK applies to apps that use cookies or similar tracking.": False}
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _cookie_notices(batch.texts, dense).tolist())) == lines
+    assert dict(zip(lines, _cookie_notices(batch.texts, dense, batch.marks).tolist())) == lines

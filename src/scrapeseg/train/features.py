@@ -143,6 +143,10 @@ APP_VERBS = tuple(
     "herunterladen téléchargez télécharger télécharge descarga descargá descárgate descargue scarica baixe installez installa "
     "instala ladda hämta läs скачайте установите".split()
 )
+# Every INLINE_READ_ALSO (scrapeseg.train.predict) starts with one of these words among its first two tokens.
+READ_ALSO_STARTS = tuple(
+    "también te puede mirá mira leé lee leia saiba você potrebbe ti à lire auch das läs les læs lees more".split()
+)
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(
     chr(c) for c in range(0x2070) if unicodedata.category(chr(c)).startswith(("P", "S"))
@@ -422,8 +426,8 @@ TOKEN_CACHE_SIZE = 1_000_000
 # Token flag bits: a word (not symbols only), a function word, title case, a possible teaser-header
 # starter, a word that a STRONG_PROMO match needs, and the words the rule passes' prefilters look for
 # (predict's CHROME_LINE and SUBSCRIBE_PROMO, comment_openers' other languages).
-(TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO,
- TOKEN_CHROME_WORD, TOKEN_SUBSCRIBE_CUE, TOKEN_COMMENT_WORD, TOKEN_DISCLOSURE_WORD, TOKEN_APP_VERB) = (1 << i for i in range(10))
+(TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO, TOKEN_CHROME_WORD, TOKEN_SUBSCRIBE_CUE,
+ TOKEN_COMMENT_WORD, TOKEN_DISCLOSURE_WORD, TOKEN_APP_VERB, TOKEN_COOKIE_WORD, TOKEN_READ_ALSO_START) = (1 << i for i in range(12))
 # The flags of the compiled ASCII token pass that are not word-list lookups, in the order it takes them.
 ASCII_FLAG_BITS = np.array([TOKEN_WORD, TOKEN_TITLE, TOKEN_STARTER], dtype=np.int64)
 # Flags counted per line by dense_features, in the order it unpacks them.
@@ -691,11 +695,14 @@ WORD_LIST_FLAGS = (
     (TOKEN_COMMENT_WORD, frozenset(OTHER_LANGUAGE_COMMENT_WORDS)),
     (TOKEN_DISCLOSURE_WORD, frozenset(DISCLOSURE_WORDS)),
     (TOKEN_APP_VERB, frozenset(APP_VERBS)),
+    (TOKEN_COOKIE_WORD, frozenset(("cookie", "cookies"))),
+    (TOKEN_READ_ALSO_START, frozenset(READ_ALSO_STARTS)),
 )
 # Per line, the rule prefilters' words: a chrome word among the first CHROME_FIRST_TOKENS tokens,
 # the others anywhere (their lines are short).
 CHROME_FIRST_TOKENS = 2  # the word, or a dash and the word: "— Publicidad —"
-MARK_ANYWHERE = TOKEN_SUBSCRIBE_CUE | TOKEN_COMMENT_WORD | TOKEN_DISCLOSURE_WORD | TOKEN_APP_VERB
+MARK_ANYWHERE = TOKEN_SUBSCRIBE_CUE | TOKEN_COMMENT_WORD | TOKEN_DISCLOSURE_WORD | TOKEN_APP_VERB | TOKEN_COOKIE_WORD
+MARK_FIRST = TOKEN_CHROME_WORD | TOKEN_READ_ALSO_START
 OPENER_EXTRA_TOKENS = 2  # "{ 167 comments }" and "— Leave a reply —" are headers too
 
 
@@ -1049,10 +1056,10 @@ def run_features(probs: np.ndarray, batch: Batch) -> np.ndarray:
 
 
 def line_marks(table: dict) -> np.ndarray:
-    """Per line, TOKEN_CHROME_WORD if one of its first CHROME_FIRST_TOKENS tokens has it, and the MARK_ANYWHERE flags of any of its tokens."""
+    """Per line, the MARK_FIRST flags of its first CHROME_FIRST_TOKENS tokens and the MARK_ANYWHERE flags of any of its tokens."""
     from scrapeseg.train.kernels import line_flag_marks
 
-    return line_flag_marks(table["counts"], table["flags"], MARK_ANYWHERE, TOKEN_CHROME_WORD, CHROME_FIRST_TOKENS)
+    return line_flag_marks(table["counts"], table["flags"], MARK_ANYWHERE, MARK_FIRST, CHROME_FIRST_TOKENS)
 
 
 def featurize(docs: Sequence[Sequence[str]], n_features: int = DEFAULT_N_FEATURES, sparse: bool = True, order: str = "C"):

@@ -171,7 +171,6 @@ COOKIE_NOTICE = re.compile(
     r".{0,40}\bcookies?\b|\bcookies?\s+(?:consent|policy|settings|preferences|einstellungen|paramètres|configuración|impostazioni|instellingen)\b",
     re.I,
 )
-LEGAL_CUE_COLUMN = F.DENSE_NAMES.index("cue_legal")
 MAX_COOKIE_NOTICE_WORDS = 90  # a consent banner's paragraph
 COOKIE_NOTICE_LOG_WORDS = log_count_below(MAX_COOKIE_NOTICE_WORDS)
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
@@ -331,9 +330,9 @@ def _other_promos(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) ->
     return _matching(OTHER_PROMO.search, texts, rows, len(dense))
 
 
-def _cookie_notices(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which lines of at most MAX_COOKIE_NOTICE_WORDS words with a legal cue word ("cookies") are cookie notices (COOKIE_NOTICE)."""
-    rows = np.flatnonzero((dense[:, LEGAL_CUE_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < COOKIE_NOTICE_LOG_WORDS))
+def _cookie_notices(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """Which lines of at most MAX_COOKIE_NOTICE_WORDS words holding "cookie" or "cookies" are cookie notices (COOKIE_NOTICE)."""
+    rows = np.flatnonzero(((marks & F.TOKEN_COOKIE_WORD) != 0) & (dense[:, LOG_WORDS_COLUMN] < COOKIE_NOTICE_LOG_WORDS))
     return _matching(COOKIE_NOTICE.search, texts, rows, len(dense))
 
 
@@ -407,14 +406,15 @@ def _block_headline(text: str) -> bool:
     return headline_shaped(text, SENTENCE_END) and not INNER_SENTENCE.search(text) and MENU_SEPARATOR not in text
 
 
-def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray) -> np.ndarray:
+def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray, marks: np.ndarray) -> np.ndarray:
     """Which lines are in-article links to other stories: those the read_more_line feature flags that in_article_teaser accepts, INLINE_READ_ALSO lines,
     and a read-also header alone on its line (READ_ALSO_HEADER) with the headline-shaped line below it and the next ones
     (up to MAX_READ_ALSO_HEADLINES in all) that sit over another headline-shaped line."""
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
     out = np.zeros(len(dense), dtype=bool)
     out[rows] = [in_article_teaser(texts[i]) for i in rows.tolist()]
-    rows = np.flatnonzero((dense[:, COLON_COLUMN] > 0) & (dense[:, FIRST_UPPER_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < INLINE_READ_ALSO_LOG_WORDS))
+    rows = np.flatnonzero((dense[:, COLON_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < INLINE_READ_ALSO_LOG_WORDS)
+                          & ((marks & F.TOKEN_READ_ALSO_START) != 0))
     out |= _matching(INLINE_READ_ALSO.match, texts, rows, len(dense))
     headers = np.flatnonzero((dense[:-1, TEASER_HEADER_COLUMN] > 0) & (dense[:-1, LOG_WORDS_COLUMN] < READ_ALSO_LOG_WORDS)
                              & (doc[1:] == doc[:-1]) & (dense[1:, TEASER_HEADER_COLUMN] == 0))
@@ -712,9 +712,7 @@ def comment_sections(probs: np.ndarray, facts: LineFacts, docs: Sequence[Sequenc
             _body_to_boilerplate(probs, section, classes)
             is_body[section - start] = False
             chatter = []
-            for k in range(h + 1, closed):
-                if probs[k].argmax() != teaser:
-                    continue
+            for k in (h + 1 + np.flatnonzero(probs[h + 1:closed].argmax(axis=1) == teaser)).tolist():
                 text = docs[d][k - start]
                 if (headline_shaped(text, FULL_STOP_END) and not (facts.words[k] <= MAX_STAMP_WORDS and CLOCK_TIME.search(text))
                         or TRUNCATION in text or PREV_NEXT_LINE.match(text)):
@@ -1119,14 +1117,14 @@ class LinePredictor:
             promo=(_promo_lines(batch.texts, dense, ads, batch.marks) | _chrome_lines(batch.texts, dense, worded)
                    | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)
-                   | _other_promos(batch.texts, dense, batch.marks) | _cookie_notices(batch.texts, dense)),
+                   | _other_promos(batch.texts, dense, batch.marks) | _cookie_notices(batch.texts, dense, batch.marks)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, batch.marks),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
             sentence_end=_ends_sentence(batch.texts, dense),
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
             chars=np.rint(np.expm1(dense[:, LOG_CHARS_COLUMN])).astype(np.int64),
-            read_more=_in_article_teasers(batch.texts, dense, batch.doc),
+            read_more=_in_article_teasers(batch.texts, dense, batch.doc, batch.marks),
             dated=dense[:, DATE_BYLINE_COLUMN] > 0,
             tags=_tag_lines(batch.texts, dense),
         )
