@@ -541,7 +541,8 @@ def test_teaser_flags_of_the_features_agree_with_the_teaser_regexes_on_every_hea
                "Main article: Network security in practice", "Read more: Council votes on new budget",
                "Previous post: How we moved to SQLite", "Next post: The week in review", "I più letti", "Die beliebtesten Artikel",
                "Mehr zum Thema", "À lire aussi", "Noticias relacionadas", "Lo más leído", "Leia também", "Leggi anche",
-               "Meest gelezen", "Läs också", "Читайте также", "Recent protests turned violent, police said on Monday."]
+               "Meest gelezen", "Läs också", "Читайте также", "Самое читаемое", "Mest läst", "Mer från Tallsjö", "Les også",
+               "Recent protests turned violent, police said on Monday."]
     root = Path(__file__).resolve().parents[1] / "corpus" / "handmade"
     lines = headers + [line for path in sorted(root.glob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     _, dense, _ = featurize([lines], 2**12, sparse=False)

@@ -68,7 +68,9 @@ OTHER_LANGUAGE_HEADER = re.compile(
     r"ultime notizie|vedi anche|"
     r"lees (ook|meer)|gerelateerde? (artikelen|berichten|nieuws)|gerelateerd|meest gelezen|meer nieuws|ook interessant|"
     r"läs (också|även|mer)|relaterat|relaterade artiklar|mest lästa|fler nyheter|"
-    r"читайте также|по теме|похожие (статьи|новости|материалы)|самое популярное|ещё по теме)\b"
+    r"mest (läst|lest|leste|læste)|senaste nytt|siste nytt|mer (från|fra)|les også|læs også|"
+    r"читайте также|по теме|похожие (статьи|новости|материалы)|самое (популярное|читаемое|интересное)|"
+    r"самые (читаемые|популярные)|популярное|другие новости|последние новости|ещё новости|ещё по теме)\b"
     r"(?!.*\b(anzeige|werbung|publicité|sponsorisé|publicidad|patrocinado|publicidade|pubblicità|advertentie|annons|реклама)\b)",
     re.I,
 )
