@@ -128,7 +128,6 @@ APP_PROMO_HEADER = re.compile(
 )
 MAX_APP_PROMO_WORDS = 20  # "Baixe o app do O Pedraltense e receba alertas das notícias mais importantes da sua cidade."
 APP_PROMO_LOG_WORDS = log_count_below(MAX_APP_PROMO_WORDS)
-PROMO_CUE_COLUMN = F.DENSE_NAMES.index("cue_promo")
 # The guidelines' newsletter and subscription promos: a line that starts with "Subscribe" (or its
 # imperative in the other languages of the function-word list), or asks the reader to get, join or
 # sign up for a newsletter, as the line's first words or after a sentence ("…: iscriviti alla newsletter").
@@ -297,8 +296,11 @@ def _ad_markers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
 
 
 def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray, marks: np.ndarray) -> np.ndarray:
-    """Which short lines are strong promos (STRONG_PROMO, APP_PROMO_HEADER; the latter up to MAX_APP_PROMO_WORDS with a download verb),
-    contact lines for the author (CONTACT_LINE, among byline- or share-cued lines and, up to MAX_CONTACT_WORDS, lines with an "@") or ads."""
+    """Which short lines are strong promos, app promos, contact lines for the author or ads.
+
+    STRONG_PROMO and APP_PROMO_HEADER (the latter up to MAX_APP_PROMO_WORDS with a download verb);
+    CONTACT_LINE among byline- or share-cued lines and, up to MAX_CONTACT_WORDS, lines with an "@".
+    """
     short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
     out = ((dense[:, STRONG_PROMO_COLUMN] > 0) & short) | ads
     cued = (dense[:, CONTACT_CUE_COLUMNS] > 0).any(axis=1)
@@ -344,8 +346,11 @@ def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
 
 
 def _chrome_lines(texts: Sequence[str], dense: np.ndarray, worded: np.ndarray) -> np.ndarray:
-    """Which of the worded lines (_worded_lines) of at most MAX_CHROME_WORDS words are ad markers, share or subscribe buttons (CHROME_LINE),
-    and which of the ad-cued or worded ones of at most MAX_CONTINUES_WORDS words say the story goes on below an ad (CONTINUES_MARKER)."""
+    """Which lines are other-language ad markers, share or subscribe buttons (CHROME_LINE), or say the story goes on below an ad.
+
+    CHROME_LINE is tried on the worded lines (_worded_lines) of at most MAX_CHROME_WORDS words,
+    CONTINUES_MARKER on those and the ad-cued lines of at most MAX_CONTINUES_WORDS words.
+    """
     words = dense[:, LOG_WORDS_COLUMN]
     out = _matching(CHROME_LINE.match, texts, worded[words[worded] < CHROME_LOG_WORDS], len(dense))
     cued = np.flatnonzero((dense[:, AD_CUE_COLUMN] > 0) & (words < CONTINUES_LOG_WORDS))
@@ -407,9 +412,12 @@ def _block_headline(text: str) -> bool:
 
 
 def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray, marks: np.ndarray) -> np.ndarray:
-    """Which lines are in-article links to other stories: those the read_more_line feature flags that in_article_teaser accepts, INLINE_READ_ALSO lines,
-    and a read-also header alone on its line (READ_ALSO_HEADER) with the headline-shaped line below it and the next ones
-    (up to MAX_READ_ALSO_HEADLINES in all) that sit over another headline-shaped line."""
+    """Which lines are in-article links to other stories ("Read more: …"), or a read-also header and its headlines.
+
+    Those the read_more_line feature flags that in_article_teaser accepts, INLINE_READ_ALSO lines,
+    and a read-also header alone on its line (READ_ALSO_HEADER) with the headline-shaped line below
+    it and the next ones (up to MAX_READ_ALSO_HEADLINES in all) that sit over another headline.
+    """
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
     out = np.zeros(len(dense), dtype=bool)
     out[rows] = [in_article_teaser(texts[i]) for i in rows.tolist()]
