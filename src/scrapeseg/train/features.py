@@ -134,9 +134,10 @@ CHROME_WORDS = tuple(
 SUBSCRIBE_WORDS = tuple(
     "suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift déjà ya già bereits já al уже".split()
 )
-# An English SUBSCRIBE_PROMO holds one of these words (other promo cues, "free" or "account", are far more common).
+# A SUBSCRIBE_PROMO after a sentence or without a chrome word first holds one of these words (other promo cues,
+# "free" or "account", are far more common).
 SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren")
-# Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp-channel promos) holds one of these words,
+# Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp and Telegram channel promos) holds one of these words,
 # and every other-language APP_PROMO_HEADER one of the download verbs after them (the app may hide in "Nordkurier-App").
 DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp", "telegram")
 APP_VERBS = tuple(
@@ -424,8 +425,8 @@ def _vocab(n_features: int) -> _Vocab:
 
 TOKEN_CACHE_SIZE = 1_000_000
 # Token flag bits: a word (not symbols only), a function word, title case, a possible teaser-header
-# starter, a word that a STRONG_PROMO match needs, and the words the rule passes' prefilters look for
-# (predict's CHROME_LINE and SUBSCRIBE_PROMO, comment_openers' other languages).
+# starter, a word that a STRONG_PROMO match needs, and the words of the lists the rule passes' prefilters
+# look for (WORD_LIST_FLAGS).
 (TOKEN_WORD, TOKEN_FUNCTION, TOKEN_TITLE, TOKEN_STARTER, TOKEN_STRONG_PROMO, TOKEN_CHROME_WORD, TOKEN_SUBSCRIBE_CUE,
  TOKEN_COMMENT_WORD, TOKEN_DISCLOSURE_WORD, TOKEN_APP_VERB, TOKEN_COOKIE_WORD, TOKEN_READ_ALSO_START) = (1 << i for i in range(12))
 # The flags of the compiled ASCII token pass that are not word-list lookups, in the order it takes them.
@@ -698,8 +699,8 @@ WORD_LIST_FLAGS = (
     (TOKEN_COOKIE_WORD, frozenset(("cookie", "cookies"))),
     (TOKEN_READ_ALSO_START, frozenset(READ_ALSO_STARTS)),
 )
-# Per line, the rule prefilters' words: a chrome word among the first CHROME_FIRST_TOKENS tokens,
-# the others anywhere (their lines are short).
+# Per line, the rule prefilters' words: a chrome word or a read-also start among the first CHROME_FIRST_TOKENS
+# tokens, the others anywhere (their lines are short).
 CHROME_FIRST_TOKENS = 2  # the word, or a dash and the word: "— Publicidad —"
 MARK_ANYWHERE = TOKEN_SUBSCRIBE_CUE | TOKEN_COMMENT_WORD | TOKEN_DISCLOSURE_WORD | TOKEN_APP_VERB | TOKEN_COOKIE_WORD
 MARK_FIRST = TOKEN_CHROME_WORD | TOKEN_READ_ALSO_START

@@ -147,7 +147,8 @@ SUBSCRIBE_PROMO = re.compile(
 MAX_SUBSCRIBE_WORDS = 30  # "Sign-up to the Daily Blog Tips newsletter and you will be able to download …"
 SUBSCRIBE_LOG_WORDS = log_count_below(MAX_SUBSCRIBE_WORDS)
 # The guidelines' other promos: affiliate disclosures ("This post contains affiliate links", "… we may earn an
-# affiliate commission"; not an article about affiliate marketing) and invitations to join a site's WhatsApp channel.
+# affiliate commission"; not an article about affiliate marketing) and invitations to join a site's WhatsApp or
+# Telegram channel.
 OTHER_PROMO = re.compile(
     r"\b(?:this|the|our|some|these|all)\s+(?:\S+\s+){0,2}(?:may\s+)?(?:contains?|includes?|uses?|use)\s+(?:\S+\s+)?affiliate\s+links?\b|"
     r"\b(?:we|i|(?:\S+\s+)?(?:may|might|will|could))\s+(?:also\s+)?(?:may\s+|might\s+)?(?:earn|receive|get|make)\s+"
