@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -13,10 +14,13 @@ import pytest
 import yaml
 from conftest import REPO
 
+from scrapeseg.cli import BLAS_CORETYPE, BLAS_CORETYPE_VARIABLE, X86_64_MACHINES
+
 PIPELINE_SOURCES = ("l3s-gn1", "seed", "handmade", "raw")
 TRAIN_DOCS = 80
 PEER_PAGES = 8
 STAGES = ("corpus", "dataset", "prelabel", "train", "evaluate", "peers")
+OTHER_CPU_CORETYPE = "Sandybridge"
 
 
 def _copy_repo(target: Path) -> Path:
@@ -34,9 +38,9 @@ def _copy_repo(target: Path) -> Path:
     return repo
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def _run(args: list[str], cwd: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command with the venv first on PATH, as the Makefile does, failing loudly."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1", **(extra_env or {})}
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done
@@ -78,6 +82,30 @@ def test_dvc_repro_builds_then_skips(tmp_path, corpora):
     assert "Running stage" not in second.stdout
     assert "up to date" in _run(["dvc", "status"], repo).stdout
     metrics = (repo / params["evaluate"]["metrics"]).read_text()
-    _run(["dvc", "repro", "--force", "train", "evaluate"], repo)
+    model = (repo / params["train"]["out"]).read_bytes()
+    # Another CPU: OpenBLAS told to use Sandybridge's kernels (AVX without FMA, so they round
+    # differently), as it would pick them on such a machine. The stage verbs pin the kernels, so
+    # the model and metrics must not change.
+    _run(["dvc", "repro", "--force", "train", "evaluate"], repo, {BLAS_CORETYPE_VARIABLE: OTHER_CPU_CORETYPE})
+    assert (repo / params["train"]["out"]).read_bytes() == model
     assert (repo / params["evaluate"]["metrics"]).read_text() == metrics
+    if platform.machine().lower() in X86_64_MACHINES:
+        assert BLAS_CORETYPE in card["versions"]["blas"], card["versions"]
     assert "macro_f1" in _run(["dvc", "metrics", "show"], repo).stdout
+
+
+def test_blas_pin_sets_the_core_type_on_x86_64_only():
+    from scrapeseg.cli import pinned_blas_environment
+
+    environ = {"PATH": "/bin", BLAS_CORETYPE_VARIABLE: OTHER_CPU_CORETYPE}
+    assert pinned_blas_environment(environ, "x86_64") == {"PATH": "/bin", BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
+    assert pinned_blas_environment({}, "AMD64") == {BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
+    assert pinned_blas_environment({"PATH": "/bin"}, "aarch64") == {"PATH": "/bin"}
+    assert environ[BLAS_CORETYPE_VARIABLE] == OTHER_CPU_CORETYPE, "the caller's mapping is not changed"
+
+
+def test_numpy_is_not_loaded_before_a_stage_verb_pins_the_kernels():
+    # OpenBLAS reads its core type once, when numpy loads: parsing the command line must not load it.
+    code = "import sys; from scrapeseg.cli import build_parser; build_parser().parse_args(['train']); print('numpy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -5,10 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import platform
 import sys
 from pathlib import Path
 
 DEFAULT_PARAMS = "params.yaml"
+# OpenBLAS picks its kernels by CPU, and kernels round differently: the MLP trained with SkylakeX
+# kernels differs from the one trained with Haswell's, and so do the metrics. The stage verbs hold
+# OpenBLAS to one kernel set on every x86-64 machine (Haswell's needs AVX2), so that `dvc repro`
+# gives the same model bytes on all of them.
+BLAS_CORETYPE_VARIABLE = "OPENBLAS_CORETYPE"
+BLAS_CORETYPE = "Haswell"
+X86_64_MACHINES = frozenset(("x86_64", "amd64"))
+
+
+def pinned_blas_environment(environ: dict, machine: str) -> dict:
+    """environ with OpenBLAS held to BLAS_CORETYPE's kernels on an x86-64 machine, whatever it said before."""
+    if machine.lower() not in X86_64_MACHINES:
+        return dict(environ)
+    return {**environ, BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
 
 
 def load_section(params: str, section: str) -> dict:
@@ -108,9 +124,11 @@ def cmd_peers(args: argparse.Namespace) -> int:
 
 def _model_error(func):
     """Run a model command, turning a bad or missing model into a one-line message and exit 2."""
-    from scrapeseg.train.saved import ModelError
 
     def run(args: argparse.Namespace) -> int:
+        # Imported here, not when the parser is built: numpy must not load before main pins OpenBLAS.
+        from scrapeseg.train.saved import ModelError
+
         try:
             return func(args)
         except ModelError as err:
@@ -165,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         verb.add_argument("--params", default=DEFAULT_PARAMS, help="params file (default: params.yaml)")
         if name in ("train", "evaluate"):
             verb.add_argument("--section", help=f"params section to read (default: {name}; e.g. {name}_html for the markup model)")
-        verb.set_defaults(func=func)
+        verb.set_defaults(func=func, pin_blas=True)
     classify = verbs.add_parser("classify", help="label every segment of text scrapes (.txt) and pages (.html/.htm/.html.gz)")
     classify.add_argument("--model", help="saved model (default: models/segment-classifier.joblib)")
     classify.add_argument("--same-site", action="store_true",
@@ -187,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
+    if getattr(args, "pin_blas", False):
+        # Before the verb imports numpy, whose OpenBLAS reads the variable once, when it loads.
+        os.environ.update(pinned_blas_environment(dict(os.environ), platform.machine()))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return args.func(args)
 

@@ -51,7 +51,16 @@ def versions() -> dict:
 
     from scrapeseg import __version__
 
-    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__, "scrapeseg": __version__}
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__, "scrapeseg": __version__,
+            "blas": blas_kernels()}
+
+
+def blas_kernels() -> str | None:
+    """The BLAS library and the CPU kernels it runs ("openblas Haswell"), which decide a trained model's last bits."""
+    from threadpoolctl import threadpool_info
+
+    found = [f"{pool['internal_api']} {pool.get('architecture')}" for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return ", ".join(found) or None
 
 
 def save_model(estimator, path: Path) -> str:
