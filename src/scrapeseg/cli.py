@@ -27,6 +27,12 @@ def pinned_blas_environment(environ: dict, machine: str) -> dict:
     return {**environ, BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
 
 
+def pin_blas() -> None:
+    """Hold this process's OpenBLAS to BLAS_CORETYPE's kernels; call it before anything imports numpy."""
+    # OpenBLAS reads the variable once, when numpy loads it.
+    os.environ.update(pinned_blas_environment(dict(os.environ), platform.machine()))
+
+
 def load_section(params: str, section: str) -> dict:
     """One section of params.yaml, or exit with a message naming what is missing."""
     import yaml
@@ -206,8 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
     if getattr(args, "pin_blas", False):
-        # Before the verb imports numpy, whose OpenBLAS reads the variable once, when it loads.
-        os.environ.update(pinned_blas_environment(dict(os.environ), platform.machine()))
+        pin_blas()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return args.func(args)
 

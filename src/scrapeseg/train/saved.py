@@ -60,7 +60,7 @@ def blas_kernels() -> str | None:
     from threadpoolctl import threadpool_info
 
     found = [f"{pool['internal_api']} {pool.get('architecture')}" for pool in threadpool_info() if pool.get("user_api") == "blas"]
-    return ", ".join(found) or None
+    return ", ".join(sorted(set(found))) or None  # numpy and scipy each load an OpenBLAS
 
 
 def save_model(estimator, path: Path) -> str:

@@ -108,8 +108,9 @@ def table(rows: Sequence[dict], splits: Sequence[str], title: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Fit and score over the given random states; print the tables (and write JSON if asked)."""
-    from scrapeseg.cli import load_section
+    from scrapeseg.cli import load_section, pin_blas
 
+    pin_blas()  # its fits must be the ones `dvc repro` would make on any machine
     parser = argparse.ArgumentParser(prog="python -m scrapeseg.train.states", description=__doc__.splitlines()[0])
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--section", default="train", help="the train section to fit (train or train_html)")
