@@ -492,7 +492,10 @@ def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_button
              "Continua após a publicidade": True, "La suite après cette publicité": True, "Weiter nach der Anzeige": True,
              "The war continues below the surface.": False, "Continua la protesta": False,
              "Artikel teilen": True, "Dela": True, "Kopiera länk": True, "Copy link": True,
-             "Copy links from the report into your own notes": False}
+             "Copy links from the report into your own notes": False,
+             "Listen to this article": True, "Listen to Article": True, "Artikel anhören": True, "Escuchar este artículo": True,
+             "Posłuchaj artykułu": True, "REKLAMA": True, "Udostępnij": True, "Skopiuj link": True,
+             "Listen to the residents, the mayor said": False, "Reklama w telewizji drożeje": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _chrome_lines(batch.texts, dense, _worded_lines(dense, batch.marks)).tolist())) == lines
 
@@ -514,7 +517,11 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "Already, a third of the members have left.": False, "Unlimited access to the beach ends in May.": False,
              "Vous avez lu 3 articles gratuits ce mois-ci. Abonnez-vous pour continuer à nous lire sans limite.": True,
              "Déjà abonné ? Se connecter": True, "Recevez gratuitement chaque matin la newsletter du Courrier du Vallon": True,
-             "Déjà, la mairie avait prévenu les habitants.": False}
+             "Déjà, la mairie avait prévenu les habitants.": False,
+             "Has leído 3 de tus 5 notas gratuitas de este mes.": True, "Crear cuenta gratis": True,
+             "Regístrate gratis y sigue disfrutando de todo nuestro contenido sin límites.": True,
+             "¿Ya tienes cuenta? Inicia sesión": True, "Ya tienes la fecha: el partido será el sábado.": False,
+             "Crear empleo es la prioridad del gobierno, dijo el ministro.": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks)).tolist())) == lines
 
@@ -688,7 +695,8 @@ def test_tag_lists_become_boilerplate_wherever_they_sit():
              "Trending: Storm closes the coast road | Council votes on the new bridge": False,
              "Temas: Puerto de Calblanca · Economía": True, "Schlagwörter: Energie, Netz": True,
              "Mots-clés : port, économie": True, "Теги: порт, экономика": True,
-             "Ämnen i artikeln: Tallsjö, Kommunpolitik, Idrott": True, "Category 5 hurricane: what it means": False}
+             "Ämnen i artikeln: Tallsjö, Kommunpolitik, Idrott": True, "Category 5 hurricane: what it means": False,
+             "Tagi: tramwaje, MPK Częstochowa, inwestycje": True}
     batch, dense, _ = featurize([list(lines)], 2**12)
     flags = _tag_lines(batch.texts, dense)
     assert dict(zip(lines, flags.tolist())) == lines
@@ -1041,9 +1049,12 @@ def test_a_read_also_header_alone_takes_the_headline_below_it_to_teaser():
         "the block's headlines are teaser; the subheading over the paragraph is not"
     inline = ["Te puede interesar: Cuánto cuesta viajar en micro de Córdoba a Rosario", "Läs mer: Kommunen måste spara 14 miljoner",
               "Te puede interesar: el puerto", "Leia mais sobre o assunto no nosso site, disse ele: é importante.",
-              "MORE: Woman, 71, pulled from car after it is swept into flooded ford", "More: photos of the flood by our readers"]
+              "MORE: Woman, 71, pulled from car after it is swept into flooded ford", "More: photos of the flood by our readers",
+              "ALSO READ | Mumbai rains: locals run 20 minutes late as tracks waterlogged",
+              "Czytaj także: Remont wiaduktu na ul. Trzech Wieszczów", "Read more | Share | Print"]
     batch, dense, _ = featurize([inline], 2**12, sparse=False)
-    assert _in_article_teasers(batch.texts, dense, batch.doc, batch.marks).tolist() == [True, True, False, False, True, False]
+    assert _in_article_teasers(batch.texts, dense, batch.doc, batch.marks).tolist() == [True, True, False, False, True, False,
+                                                                                     True, True, False]
 
 
 def test_other_promos_flag_affiliate_disclosures_and_whatsapp_channels_not_articles_about_them():

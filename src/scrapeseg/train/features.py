@@ -127,12 +127,14 @@ CHROME_WORDS = tuple(
     "поделиться suscríbete suscribirse iscriviti abbonati abonnez-vous abonnieren assine abonneer prenumerera "
     "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
     "innehållsförteckning оглавление dela copy link kopiera kopier copiar copier copia "
-    "continues continua continúa suite weiter".split()
+    "continues continua continúa suite weiter reklama udostępnij skopiuj subskrybuj spis "
+    "listen escuchar escucha écouter ascolta ouvir ouça posłuchaj anhören vorlesen".split()
 )
 # The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").
 SUBSCRIBE_WORDS = tuple(
-    "suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift déjà ya già bereits já al уже".split()
+    "suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift déjà ya già bereits já al уже "
+    "regístrate registrate crear crea leído".split()
 )
 # A SUBSCRIBE_PROMO after a sentence or without a chrome word first holds one of these words (other promo cues,
 # "free" or "account", are far more common).
@@ -146,7 +148,7 @@ APP_VERBS = tuple(
 )
 # Every INLINE_READ_ALSO (scrapeseg.train.predict) starts with one of these words among its first two tokens.
 READ_ALSO_STARTS = tuple(
-    "también te puede mirá mira leé lee leia saiba você potrebbe ti à lire auch das läs les læs lees more".split()
+    "también te puede mirá mira leé lee leia saiba você potrebbe ti à lire auch das läs les læs lees more czytaj zobacz".split()
 )
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(

@@ -100,16 +100,20 @@ MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last a
 # the benchmarks, README), so these are matched after the stacked pass, like AD_MARKER.
 CHROME_LINE = re.compile(
     r"^[-–—\s]*(?:"
-    r"publicidad|publicité|pubblicità|anzeige|werbung|publicidade|advertentie|reclame|annons|reklam|реклама|"
+    r"publicidad|publicité|pubblicità|anzeige|werbung|publicidade|advertentie|reclame|annons|reklama|reklam|реклама|"
     r"(?:contenido|contenu|contenuto|conteúdo|inhalt)\s+(?:patrocinado|sponsorisé|sponsorizzato|gesponsert)|"
     r"patrocinado|sponsorisé|sponsorizzato|gesponsert|"
     r"(?:(?:artikel|beitrag)\s+teilen|dela\s+artikeln|del\s+artikkelen|compartir|condividi|teilen|partager|compartilhar|partilhar|"
-    r"delen|dela|поделиться)(?:\s+(?:en|su|auf|sur|no|na|op|på|в)\s+\S+)?|"
-    r"copy\s+link|kopiera\s+länk(?:en)?|kopier\s+lenke(?:n)?|link\s+kopieren|copiar\s+(?:el\s+)?enlace|copier\s+le\s+lien|copia\s+link|"
+    r"delen|dela|udostępnij|поделиться)(?:\s+(?:en|su|auf|sur|no|na|op|på|в)\s+\S+)?|"
+    r"copy\s+link|skopiuj\s+link|kopiera\s+länk(?:en)?|kopier\s+lenke(?:n)?|link\s+kopieren|copiar\s+(?:el\s+)?enlace|copier\s+le\s+lien|copia\s+link|"
     r"suscríbete|suscribirse|iscriviti|abbonati|abonnez-vous|(?:jetzt\s+)?abonnieren|assine(?:\s+já)?|abonneer|"
-    r"prenumerera|подписаться|share (?:this|the) (?:post|article|story|page)|"
+    r"prenumerera|subskrybuj|подписаться|share (?:this|the) (?:post|article|story|page)|"
+    # an audio player's button: "Listen to this article", "Artikel anhören" (a reading time, "9 min read", is not
+    # here: the labels make it body beside a byline and teaser on a card)
+    r"(?:listen\s+to|escuchar?|écouter|ascolta|ouvir|ouça|posłuchaj)\s+(?:(?:this|the|el|la|este|esta|l'|cet|questo|a|o)\s*)?"
+    r"(?:article|story|artículo|noticia|nota|articolo|notícia|artigo|artykułu)|artikel\s+(?:vor)?(?:anhören|lesen\s+lassen)|"
     r"(?:table of )?contents|jump to|inhaltsverzeichnis|sommaire|table des matières|tabla de contenidos?|"
-    r"índice de contenidos?|indice dei contenuti|inhoudsopgave|innehållsförteckning|оглавление"
+    r"índice de contenidos?|indice dei contenuti|inhoudsopgave|innehållsförteckning|spis treści|оглавление"
     r")\s*[-–—:.!]?\s*$",
     re.I,
 )
@@ -139,7 +143,8 @@ SUBSCRIBE_PROMO = re.compile(
     # a paywall's offer and sign-in, and the subscriber's gift button
     r"^[^\w]*(?:already\s+(?:a\s+|an\s+)?(?:subscriber|member)|already\s+have\s+an?\s+(?:account|subscription)|"
     r"(?:get|unlock|enjoy)\s+unlimited\s+(?:digital\s+)?access|gift\s+(?:this|the)\s+(?:article|story)|"
-    r"déjà abonnée?|ya eres suscriptora?|già abbonata?|bereits abonnent(?:in)?|já é assinante|al abonnee|уже подписаны)(?!\w)|"
+    r"déjà abonnée?|ya eres suscriptora?|ya tienes (?:una )?cuenta|già abbonata?|bereits abonnent(?:in)?|já é assinante|al abonnee|"
+    r"уже подписаны|reg[ií]strate|crea(?:r)? (?:tu |una )?cuenta|has leído \d+ de)(?!\w)|"
     r"[.!?]\s+(?:subscribe|abonnez-vous|suscr[ií]bete|abbonati|assine|abonnieren sie)\s+(?:to|pour|para|per|um)\s+"
     r"(?:continue|keep|continuer|seguir|continuare|continuar|weiterzulesen)\b",
     re.I,
@@ -212,11 +217,15 @@ INLINE_READ_ALSO = re.compile(
     r"^(?:también te puede interesar|te puede interesar|puede interesarte|te recomendamos|mir[áa] también|le[ée] también|"
     r"leia mais|saiba mais|você pode gostar|potrebbe interessarti|ti potrebbe interessare|à lire également|lire également|"
     r"à voir aussi|auch interessant|das könnte sie auch interessieren|läs mer|les også|les mer|læs også|læs mere|lees meer|"
+    r"czytaj (?:także|też|również)|zobacz (?:także|też|również)|"
     r"(?-i:MORE))"
     r"\s*[:»\-–—]\s*[^|\s]+(?:\s+[^|\s]+){2,}$",
     re.I,
 )
 MAX_INLINE_READ_ALSO_WORDS = 25
+# "ALSO READ | <headline>": the read-also lead-in with a bar, as Indian news sites write it; the features' read-more
+# line takes the bar, but the in-article test after it does not, since "Read more | Share | Print" is a menu.
+PIPED_READ_ALSO = re.compile(r"^(?:also read|read also)\s*\|\s*[^|\s]+(?:\s+[^|\s]+){2,}$", re.I)
 INLINE_READ_ALSO_LOG_WORDS = log_count_below(MAX_INLINE_READ_ALSO_WORDS)
 MENU_SEPARATOR = "|"
 INNER_SENTENCE = re.compile(r"[.!?]\s+\S|[:;]\s*$")
@@ -229,7 +238,7 @@ TAG_LINE = re.compile(
     r"^(tags?|tagged( with)?|topics?|filed under|categories|category|keywords|related (tags|topics)|"
     r"temas|etiquetas|palabras clave|schlagwörter|schlagworte|stichwörter|themen|mots[- ]clés|thèmes|"
     r"argomenti|etichette|parole chiave|assuntos|tópicos|palavras-chave|onderwerpen|trefwoorden|ämnen|taggar|"
-    r"nyckelord|теги|темы|метки|ключевые слова)"
+    r"nyckelord|tagi|теги|темы|метки|ключевые слова)"
     r"(\s+(i|in|en|im|in diesem|dans|nel|no|na)\s+(artikeln|artikkelen|artiklen|this article|the article|este artículo|"
     r"el artículo|artikel|cet article|l'article|questo articolo|l'articolo|artigo|este artigo|dit artikel|deze artikel))?\s*:",
     re.I,
@@ -421,7 +430,8 @@ def _in_article_teasers(texts: Sequence[str], dense: np.ndarray, doc: np.ndarray
     """
     rows = np.flatnonzero(dense[:, READ_MORE_COLUMN] > 0)
     out = np.zeros(len(dense), dtype=bool)
-    out[rows] = [in_article_teaser(texts[i]) for i in rows.tolist()]
+    out[rows] = [in_article_teaser(texts[i]) or (PIPED_READ_ALSO.match(texts[i]) is not None
+                                                and dense[i, LOG_WORDS_COLUMN] < INLINE_READ_ALSO_LOG_WORDS) for i in rows.tolist()]
     rows = np.flatnonzero((dense[:, COLON_COLUMN] > 0) & (dense[:, LOG_WORDS_COLUMN] < INLINE_READ_ALSO_LOG_WORDS)
                           & ((marks & F.TOKEN_READ_ALSO_START) != 0))
     out |= _matching(INLINE_READ_ALSO.match, texts, rows, len(dense))
