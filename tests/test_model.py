@@ -549,7 +549,9 @@ def test_teaser_flags_of_the_features_agree_with_the_teaser_regexes_on_every_hea
                "Previous post: How we moved to SQLite", "Next post: The week in review", "I più letti", "Die beliebtesten Artikel",
                "Mehr zum Thema", "À lire aussi", "Noticias relacionadas", "Lo más leído", "Leia também", "Leggi anche",
                "Meest gelezen", "Läs också", "Читайте также", "Самое читаемое", "Mest läst", "Mer från Tallsjö", "Les også",
+               "Najczęściej czytane", "Czytaj także", "Zobacz też", "Polecamy", "Więcej wiadomości", "Te recomendamos",
                "Recent protests turned violent, police said on Monday."]
+    assert all(map(is_teaser_header, headers[-7:-1])), "the Polish and Spanish headers of feature set 9"
     root = Path(__file__).resolve().parents[1] / "corpus" / "handmade"
     lines = headers + [line for path in sorted(root.glob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     _, dense, _ = featurize([lines], 2**12, sparse=False)

@@ -70,14 +70,17 @@ OTHER_LANGUAGE_HEADER = re.compile(
     r"läs (också|även|mer)|relaterat|relaterade artiklar|mest lästa|fler nyheter|"
     r"mest (läst|lest|leste|læste)|senaste nytt|siste nytt|mer (från|fra)|les også|læs også|"
     r"читайте также|по теме|похожие (статьи|новости|материалы)|самое (популярное|читаемое|интересное)|"
-    r"самые (читаемые|популярные)|популярное|другие новости|последние новости|ещё новости|ещё по теме)\b"
+    r"самые (читаемые|популярные)|популярное|другие новости|последние новости|ещё новости|ещё по теме|"
+    r"czytaj (także|też|również)|zobacz (także|też|również)|najczęściej (czytane|komentowane)|najpopularniejsze|"
+    r"polecamy|podobne artykuły|więcej (wiadomości|artykułów)|najnowsze (wiadomości|artykuły)|te recomendamos)\b"
     r"(?!.*\b(anzeige|werbung|publicité|sponsorisé|publicidad|patrocinado|publicidade|pubblicità|advertentie|annons|реклама)\b)",
     re.I,
 )
 # "Read also" in the other languages of OTHER_LANGUAGE_HEADER, for the in-article lines below.
 OTHER_LANGUAGE_READ_ALSO = (
     r"lesen sie auch|lesen sie mehr|auch lesen|mehr zum thema|(à )?lire aussi|voir aussi|lee también|lea también|ver también|"
-    r"leia também|veja também|leggi anche|vedi anche|lees ook|zie ook|läs också|läs även|читайте также"
+    r"leia também|veja também|leggi anche|vedi anche|lees ook|zie ook|läs också|läs även|читайте также|"
+    r"czytaj także|czytaj też|czytaj również|zobacz także|zobacz też|zobacz również"
 )
 READ_MORE_LINE = re.compile(
     r"^(read more|read also|also read|see also|read next|related|more|read|watch|listen|related story|related article|"

@@ -40,7 +40,7 @@ import numpy as np
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
 
-FEATURE_SET_VERSION = "8"
+FEATURE_SET_VERSION = "9"
 DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"
@@ -114,7 +114,8 @@ HEADER_STARTERS = frozenset(
     "artículos notas relacionados relacionadas también te lee lea lo más últimas recomendados recomendadas ver "
     "leia notícias artigos matérias mais veja você leggi articoli notizie correlati ti potrebbe più ultime vedi "
     "lees gerelateerd gerelateerde meest meer ook zie läs relaterat relaterade mest fler читайте по похожие "
-    "самое самые популярное другие последние ещё senaste siste mer les læs".split()
+    "самое самые популярное другие последние ещё senaste siste mer les læs "
+    "czytaj zobacz najczęściej najpopularniejsze polecamy podobne więcej najnowsze".split()
 )
 # Words one of which a STRONG_PROMO match needs (download ... app, app store, google play, subscribe,
 # sign up, cookies): the regex only runs on lines holding one.
