@@ -102,6 +102,20 @@ def test_blas_pin_sets_the_core_type_on_x86_64_only():
     assert pinned_blas_environment({}, "AMD64") == {BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
     assert pinned_blas_environment({"PATH": "/bin"}, "aarch64") == {"PATH": "/bin"}
     assert environ[BLAS_CORETYPE_VARIABLE] == OTHER_CPU_CORETYPE, "the caller's mapping is not changed"
+    assert pinned_blas_environment({"PATH": "/bin"}, "x86_64", has_avx2=False) == {"PATH": "/bin"}, "no AVX2: no Haswell kernels"
+    assert pinned_blas_environment({}, "x86_64", has_avx2=True) == {BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
+
+
+def test_avx2_is_read_from_the_cpu_flags(tmp_path):
+    from scrapeseg.cli import cpu_has_avx2
+
+    with_avx2 = tmp_path / "with"
+    with_avx2.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\n\nprocessor\t: 1\nflags\t\t: fpu sse2 avx avx2 fma\n")
+    without = tmp_path / "without"
+    without.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx\nmodel name\t: avx2 in a name is not a flag\n")
+    assert cpu_has_avx2(with_avx2) is True
+    assert cpu_has_avx2(without) is False
+    assert cpu_has_avx2(tmp_path / "missing") is None
 
 
 def test_numpy_is_not_loaded_before_a_stage_verb_pins_the_kernels():

@@ -18,11 +18,26 @@ DEFAULT_PARAMS = "params.yaml"
 BLAS_CORETYPE_VARIABLE = "OPENBLAS_CORETYPE"
 BLAS_CORETYPE = "Haswell"
 X86_64_MACHINES = frozenset(("x86_64", "amd64"))
+CPUINFO = Path("/proc/cpuinfo")
+AVX2_FLAG = "avx2"
 
 
-def pinned_blas_environment(environ: dict, machine: str) -> dict:
-    """environ with OpenBLAS held to BLAS_CORETYPE's kernels on an x86-64 machine, whatever it said before."""
-    if machine.lower() not in X86_64_MACHINES:
+def cpu_has_avx2(cpuinfo: Path = CPUINFO) -> bool | None:
+    """Whether the CPU has AVX2, from the flags in /proc/cpuinfo (None where that file cannot be read)."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return any(AVX2_FLAG in line.split() for line in text.splitlines() if line.startswith("flags"))
+
+
+def pinned_blas_environment(environ: dict, machine: str, has_avx2: bool | None = None) -> dict:
+    """environ with OpenBLAS held to BLAS_CORETYPE's kernels on an x86-64 machine, whatever it said before.
+
+    A CPU known to lack AVX2 keeps OpenBLAS's own choice: Haswell's kernels would stop the
+    process with an illegal instruction there.
+    """
+    if machine.lower() not in X86_64_MACHINES or has_avx2 is False:
         return dict(environ)
     return {**environ, BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
 
@@ -30,7 +45,7 @@ def pinned_blas_environment(environ: dict, machine: str) -> dict:
 def pin_blas() -> None:
     """Hold this process's OpenBLAS to BLAS_CORETYPE's kernels; call it before anything imports numpy."""
     # OpenBLAS reads the variable once, when numpy loads it.
-    os.environ.update(pinned_blas_environment(dict(os.environ), platform.machine()))
+    os.environ.update(pinned_blas_environment(dict(os.environ), platform.machine(), cpu_has_avx2()))
 
 
 def load_section(params: str, section: str) -> dict:
