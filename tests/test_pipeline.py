@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from scrapeseg.cli import BLAS_CORETYPE, BLAS_CORETYPE_VARIABLE, X86_64_MACHINES
+from scrapeseg.cli import BLAS_CORETYPE, BLAS_CORETYPE_VARIABLE, X86_64_MACHINES, cpu_has_avx2, pinned_blas_environment
 
 PIPELINE_SOURCES = ("l3s-gn1", "seed", "handmade", "raw")
 TRAIN_DOCS = 80
@@ -95,8 +95,6 @@ def test_dvc_repro_builds_then_skips(tmp_path, corpora):
 
 
 def test_blas_pin_sets_the_core_type_on_x86_64_only():
-    from scrapeseg.cli import pinned_blas_environment
-
     environ = {"PATH": "/bin", BLAS_CORETYPE_VARIABLE: OTHER_CPU_CORETYPE}
     assert pinned_blas_environment(environ, "x86_64") == {"PATH": "/bin", BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
     assert pinned_blas_environment({}, "AMD64") == {BLAS_CORETYPE_VARIABLE: BLAS_CORETYPE}
@@ -107,8 +105,6 @@ def test_blas_pin_sets_the_core_type_on_x86_64_only():
 
 
 def test_avx2_is_read_from_the_cpu_flags(tmp_path):
-    from scrapeseg.cli import cpu_has_avx2
-
     with_avx2 = tmp_path / "with"
     with_avx2.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma\n\nprocessor\t: 1\nflags\t\t: fpu sse2 avx avx2 fma\n")
     without = tmp_path / "without"
