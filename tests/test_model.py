@@ -321,6 +321,43 @@ def test_chain_pass_is_learned_and_can_be_turned_off(small_train):
     assert np.mean(chained.argmax(axis=1) == plain.argmax(axis=1)) > 0.8
 
 
+def test_chain_pass_passes_over_gap_lines():
+    from scrapeseg.train.predict import LinePredictor
+
+    chain = LinePredictor()
+    chain.transition_power, chain.prior_power = 1.0, 0.0
+    sticky = np.full((3, 3), 0.05) + np.eye(3) * 0.85
+    chain.transitions_, chain.start_, chain.class_prior_ = sticky, np.full(3, 1 / 3), np.full(3, 1 / 3)
+    # article, an in-article "Read more: …" line the stacker calls teaser, two paragraphs it is unsure of
+    probs = np.array([[0.9, 0.05, 0.05], [0.02, 0.96, 0.02], [0.5, 0.45, 0.05], [0.5, 0.45, 0.05]])
+    doc_len = np.array([4])
+    plain = chain._chained(doc_len, probs.copy())
+    gaps = np.array([False, True, False, False])
+    passed = chain._chained(doc_len, probs.copy(), gaps)
+    assert plain[2].argmax() == 1, "without a gap the teaser line pulls the paragraph after it"
+    assert passed[2].argmax() == 0 and passed[1].argmax() == 0, "the chain reads the gap line from its neighbours"
+    np.testing.assert_allclose(chain._chained(doc_len, probs.copy(), np.zeros(4, bool)), plain)
+
+
+def test_chain_pass_gets_in_article_read_more_lines_as_gaps_only_with_the_read_more_pass(small_train, monkeypatch):
+    from scrapeseg.train.predict import CONTEXT_PASSES, READ_MORE_PASS, LinePredictor
+
+    model = SegmentClassifier(**SMALL).fit(small_train["docs"], small_train["labels"], groups=small_train["domains"])
+    seen = []
+    chained = LinePredictor._chained
+
+    def spy(self, doc_len, probs, gaps=None):
+        seen.append(None if gaps is None else gaps.copy())
+        return chained(self, doc_len, probs, gaps)
+
+    monkeypatch.setattr(LinePredictor, "_chained", spy)
+    doc = list(small_train["docs"][0][:6])
+    doc[3:3] = ["Read more: Council approves the new bridge over the river after years of delay"]
+    model.predict_docs([doc])
+    assert np.flatnonzero(seen[-1]).tolist() == [3]
+    model.set_params(context_passes=[p for p in CONTEXT_PASSES if p != READ_MORE_PASS]).predict_docs([doc])
+    assert seen[-1] is None, "without the read-more pass nothing labels the line, so the chain must read it"
+
 POOL = ["Storm hits the coast tonight", "STORM HITS THE COAST TONIGHT", "By Jane Doe, 3 May 2024", "Menu",
         "The storm hit the coast late on Monday.", "Will the storm hit the coast tonight?", "The storms of 2024 in pictures"]
 
@@ -1086,3 +1123,4 @@ def test_cookie_notices_in_several_languages_not_recipes_or_articles_about_cooki
              "PECR in the UK applies to apps that use cookies or similar tracking.": False}
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _cookie_notices(batch.texts, dense, batch.marks).tolist())) == lines
+

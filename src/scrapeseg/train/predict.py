@@ -1064,7 +1064,9 @@ class LinePredictor:
             out[row:row + len(p)] = p
             facts.fill(row, chunk_facts)
             row += len(p)
-        probs = self._context_passes(self._chained(doc_len, out), out, facts, docs, doc_len, sites)
+        # The read-more pass labels in-article read-more lines, so the chain may pass over them.
+        gaps = facts.read_more if READ_MORE_PASS in getattr(self, "context_passes", CONTEXT_PASSES) else None
+        probs = self._context_passes(self._chained(doc_len, out, gaps), out, facts, docs, doc_len, sites)
         return doc_len, self._recalled(docs, probs)
 
     def _context_passes(self, probs, stacked, facts: LineFacts, docs, doc_len, sites=None):
@@ -1156,11 +1158,14 @@ class LinePredictor:
             X = np.hstack([self._context(batch, dense, p2), p1])
         return self._proba(self.stackers_[-1], X, n_classes, scratch), facts
 
-    def _chained(self, doc_len, probs):
+    def _chained(self, doc_len, probs, gaps=None):
         """probs (flat, documents of doc_len lines in order) after the chain pass, when the model has one.
 
         The pass is a forward-backward over each document with probs / prior**prior_power as
         emissions (floored so that a line the stacker rules out cannot zero its document's chain).
+        Lines flagged in gaps (a bool array, or None) give no evidence: the chain passes over them
+        from the line above to the line below, so an in-article "Read more: …" line does not turn
+        the paragraphs after it into teasers (the read-more pass labels the line itself).
         """
         from scrapeseg.train.kernels import chain_posterior
 
@@ -1171,6 +1176,8 @@ class LinePredictor:
         transitions /= transitions.sum(axis=1, keepdims=True)
         doc_start = np.cumsum(doc_len) - doc_len
         emit = probs / self.class_prior_**self.prior_power + EMISSION_FLOOR
+        if gaps is not None and gaps.any():
+            emit[gaps] = 1.0
         return chain_posterior(emit, doc_start, doc_len, self.start_, transitions, RESCALE_EVERY).astype(np.float32)
 
     def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None, sites: Sequence | None = None) -> np.ndarray:
