@@ -1124,3 +1124,17 @@ def test_cookie_notices_in_several_languages_not_recipes_or_articles_about_cooki
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _cookie_notices(batch.texts, dense, batch.marks).tolist())) == lines
 
+
+def test_cookie_banner_buttons_are_found_below_the_notice_in_any_language():
+    from scrapeseg.train.predict import _cookie_banners, _ends_sentence
+
+    first = ["Aftonekot", "Vi och våra partner använder cookies för att webbplatsen ska fungera och för att visa annonser.",
+             "Godkänn alla", "Hantera inställningar", "Livescore", "Allsvenskan"]
+    second = ["Wir und unsere Partner verwenden Cookies, um unser Angebot zu verbessern.", "Alle akzeptieren", "Sie haben recht.",
+              "Einstellungen"]
+    third = ["Menu", "Accept all", "The council met on Monday to discuss the bridge."]
+    batch, dense, _ = featurize([first, second, third], 2**12, sparse=False)
+    flags = _cookie_banners(batch.texts, dense, batch.marks, batch.doc, _ends_sentence(batch.texts, dense)).tolist()
+    assert flags[:6] == [False, True, True, True, True, False], "three buttons at most below a notice"
+    assert flags[6:10] == [True, True, False, False], "a line that ends a sentence ends the buttons"
+    assert flags[10:] == [False, False, False], "no notice, no buttons"

@@ -178,6 +178,9 @@ COOKIE_NOTICE = re.compile(
 )
 MAX_COOKIE_NOTICE_WORDS = 90  # a consent banner's paragraph
 COOKIE_NOTICE_LOG_WORDS = log_count_below(MAX_COOKIE_NOTICE_WORDS)
+MAX_COOKIE_BUTTON_WORDS = 3  # "Alle akzeptieren", "Hantera inställningar", "Accept all cookies"
+COOKIE_BUTTON_LOG_WORDS = log_count_below(MAX_COOKIE_BUTTON_WORDS)
+MAX_COOKIE_BUTTONS = 3  # accept, reject, settings
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
@@ -346,6 +349,24 @@ def _cookie_notices(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) 
     """Which lines of at most MAX_COOKIE_NOTICE_WORDS words holding "cookie" or "cookies" are cookie notices (COOKIE_NOTICE)."""
     rows = np.flatnonzero(((marks & F.TOKEN_COOKIE_WORD) != 0) & (dense[:, LOG_WORDS_COLUMN] < COOKIE_NOTICE_LOG_WORDS))
     return _matching(COOKIE_NOTICE.search, texts, rows, len(dense))
+
+
+def _cookie_banners(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, doc: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which lines are cookie notices (_cookie_notices) or the buttons right below one.
+
+    A banner's buttons ("Godkänn alla", "Einstellungen") are named in whatever language the site
+    uses, so they are found by place, not by word: up to MAX_COOKIE_BUTTONS lines of at most
+    MAX_COOKIE_BUTTON_WORDS words that end no sentence (ends), right below the notice.
+    """
+    notices = _cookie_notices(texts, dense, marks)
+    out = notices.copy()
+    short = (dense[:, LOG_WORDS_COLUMN] < COOKIE_BUTTON_LOG_WORDS) & ~ends
+    for i in np.flatnonzero(notices).tolist():
+        j = i + 1
+        while j < len(texts) and j - i <= MAX_COOKIE_BUTTONS and doc[j] == doc[i] and short[j] and not notices[j]:
+            out[j] = True
+            j += 1
+    return out
 
 
 def _invisible_lines(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
@@ -1133,16 +1154,17 @@ class LinePredictor:
             return np.zeros((0, n_classes)), LineFacts.empty(0)
         ads = _ad_markers(batch.texts, dense)
         worded = _worded_lines(dense, batch.marks)
+        ends = _ends_sentence(batch.texts, dense)
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads, batch.marks) | _chrome_lines(batch.texts, dense, worded)
                    | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)
-                   | _other_promos(batch.texts, dense, batch.marks) | _cookie_notices(batch.texts, dense, batch.marks)),
+                   | _other_promos(batch.texts, dense, batch.marks) | _cookie_banners(batch.texts, dense, batch.marks, batch.doc, ends)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, batch.marks),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
-            sentence_end=_ends_sentence(batch.texts, dense),
+            sentence_end=ends,
             words=np.rint(np.expm1(dense[:, LOG_WORDS_COLUMN])).astype(np.int64),
             chars=np.rint(np.expm1(dense[:, LOG_CHARS_COLUMN])).astype(np.int64),
             read_more=_in_article_teasers(batch.texts, dense, batch.doc, batch.marks),
