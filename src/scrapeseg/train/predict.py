@@ -555,7 +555,7 @@ def promo_lines(probs: np.ndarray, promos: np.ndarray, classes: np.ndarray) -> n
     AD_MARKER (_promo_lines), other-language chrome (_chrome_lines), newsletter or subscription
     promos of at most MAX_SUBSCRIBE_WORDS words (_subscribe_lines), lines with nothing visible
     (_invisible_lines), recent-comments widgets (_comment_lists), breadcrumbs (_breadcrumbs), affiliate
-    disclosures and WhatsApp-channel promos (_other_promos) and cookie notices (_cookie_notices). Their body and teaser
+    disclosures and WhatsApp-channel promos (_other_promos) and cookie banners (_cookie_banners). Their body and teaser
     scores move to boilerplate.
     """
     return _all_to(probs, np.flatnonzero(promos), Label.BOILERPLATE, classes)
