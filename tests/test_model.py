@@ -887,6 +887,39 @@ def test_comment_sections_take_teaser_chatter_to_boilerplate_up_to_a_list_of_hea
         assert classes[after.argmax(axis=1)].tolist() == ["body"] + ["boilerplate"] * 3 + ["teaser"] * 3, stop
 
 
+
+def test_reply_buttons_in_several_languages_not_sentences_about_replies():
+    from scrapeseg.train.predict import _reply_buttons, _worded_lines
+
+    lines = {"Reply": True, "[reply]": True, "Reply to this comment": True, "Beantwoorden": True, "Ответить": True,
+             "Odpowiedz": True, "Rispondi ↓": True, "Responder": True,
+             "Reply all": False, "The minister did not reply to our questions.": False, "Replying to @jane": False}
+    batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
+    worded = _worded_lines(dense, batch.marks)
+    assert dict(zip(lines, _reply_buttons(batch.texts, dense, worded).tolist())) == lines
+
+
+def test_reply_threads_take_teaser_lines_near_a_reply_button_to_boilerplate_up_to_a_teaser_header():
+    from scrapeseg.train.predict import REPLY_REACH, reply_threads
+
+    classes = np.array(Label.names())
+    B, T, X = [0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]
+    # doc 1: cards, a comment (name, time, text) with its reply button, a teaser header, cards.
+    # doc 2: a reply button on its first line reaches no line of doc 1.
+    probs = np.array([T] * 6 + [T, T, B, T, T, T, T, T] + [T, T])
+    reply = [0] * 6 + [0, 0, 0, 1, 0, 1, 0, 0] + [1, 0]
+    stop = [0] * 6 + [0, 0, 0, 0, 0, 0, 1, 0] + [0, 0]
+    facts = _comment_facts(range(len(probs)), [0] * len(probs), stop, [3] * len(probs))._replace(reply=np.array(reply, bool))
+    after = reply_threads(probs.copy(), facts, np.array([14, 2]), classes)
+    labels = classes[after.argmax(axis=1)].tolist()
+    first = 9 - REPLY_REACH
+    assert labels[:first] == ["teaser"] * first, "cards further up than the reach stay"
+    assert labels[first:12] == ["boilerplate"] * (8 - first) + ["body", "boilerplate", "boilerplate", "boilerplate"]
+    assert labels[8] == "body", "body lines stay"
+    assert labels[12:14] == ["teaser", "teaser"], "a teaser header ends the thread"
+    assert labels[14:] == ["boilerplate", "boilerplate"]
+    assert after[9].tolist() == pytest.approx([0.0, 0.0, 1.0])
+
 def test_a_comment_thread_after_the_article_is_boilerplate(small_train, monkeypatch):
     import scrapeseg.train.predict as P
 

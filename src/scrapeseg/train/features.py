@@ -129,7 +129,8 @@ CHROME_WORDS = tuple(
     "подписаться share table contents jump inhaltsverzeichnis sommaire tabla índice indice inhoudsopgave "
     "innehållsförteckning оглавление dela copy link kopiera kopier copiar copier copia "
     "continues continua continúa suite weiter reklama udostępnij skopiuj subskrybuj spis "
-    "listen escuchar escucha écouter ascolta ouvir ouça posłuchaj anhören vorlesen".split()
+    "listen escuchar escucha écouter ascolta ouvir ouça posłuchaj anhören vorlesen "
+    "reply responder responda beantwoorden reageer ответить odpowiedz odpowiedź rispondi antworten répondre svara".split()
 )
 # The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").
