@@ -558,7 +558,12 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "Has leído 3 de tus 5 notas gratuitas de este mes.": True, "Crear cuenta gratis": True,
              "Regístrate gratis y sigue disfrutando de todo nuestro contenido sin límites.": True,
              "¿Ya tienes cuenta? Inicia sesión": True, "Ya tienes la fecha: el partido será el sábado.": False,
-             "Crear empleo es la prioridad del gobierno, dijo el ministro.": False}
+             "Crear empleo es la prioridad del gobierno, dijo el ministro.": False,
+             "Get the day's top local headlines in your inbox every morning.": True,
+             "Get every new post delivered to your Inbox.": True,
+             "The scam email landed in your inbox last week, police said.": False,
+             "Sie wollen nichts verpassen? Abonnieren Sie unseren kostenlosen Newsletter.": True,
+             "Wir abonnieren seit Jahren drei Zeitungen, sagt sie über den Newsletter.": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks)).tolist())) == lines
 

@@ -140,7 +140,7 @@ SUBSCRIBE_WORDS = tuple(
 )
 # A SUBSCRIBE_PROMO after a sentence or without a chrome word first holds one of these words (other promo cues,
 # "free" or "account", are far more common).
-SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren")
+SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren", "inbox")
 # Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp and Telegram channel promos) holds one of these words,
 # and every other-language APP_PROMO_HEADER one of the download verbs after them (the app may hide in "Nordkurier-App").
 DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp", "telegram")

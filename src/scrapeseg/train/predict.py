@@ -139,7 +139,9 @@ SUBSCRIBE_PROMO = re.compile(
     r"^[^\w]*(?:subscribe|suscr[ií]bete|abonnez-vous|abbonati|iscriviti|assine|abonnieren sie)\b|"
     r"^(?=.*\bnewsletters?\b)(?:.*[:.!?]\s+)?[^\w]*"
     r"(?:get|sign[- ]?up|subscribe|join|suscr[ií]bete|inscr[ií]bete|abonnez-vous|inscrivez-vous|iscriviti|assine|"
-    r"recevez|recibe|ricevi|receba|erhalten sie|ontvang)\b|"
+    r"recevez|recibe|ricevi|receba|erhalten sie|ontvang|abonnieren sie|abonneer|prenumerera|zapisz się|подпишитесь)\b|"
+    # the same offer by its promise: "Get the day's top headlines in your inbox every morning."
+    r"^(?=.*\b(?:in|to)\s+your\s+inbox\b)(?:.*[:.!?]\s+)?[^\w]*(?:get|sign[- ]?up|subscribe|join)\b|"
     # a paywall's offer and sign-in, and the subscriber's gift button
     r"^[^\w]*(?:already\s+(?:a\s+|an\s+)?(?:subscriber|member)|already\s+have\s+an?\s+(?:account|subscription)|"
     r"(?:get|unlock|enjoy)\s+unlimited\s+(?:digital\s+)?access|gift\s+(?:this|the)\s+(?:article|story)|"
