@@ -893,6 +893,17 @@ def test_comment_sections_take_teaser_chatter_to_boilerplate_up_to_a_list_of_hea
 
 
 
+def test_an_in_article_read_more_line_starts_no_section_in_the_features():
+    doc = ["The council met on Monday to discuss the bridge over the river.", "Related Stories",
+           "Bridge repairs start next week", "The mayor said the work would take a year.",
+           "Read more: Council approves the new bridge over the river", "Residents welcomed the news on Tuesday."]
+    batch, dense, _ = featurize([doc], 2**12, sparse=False)
+    since = dense[:, DENSE_NAMES.index("since_teaser_header")]
+    before = dense[:, DENSE_NAMES.index("header_before")]
+    assert dense[4, DENSE_NAMES.index("read_more_line")] == 1, "the line itself is marked"
+    assert since[5] == pytest.approx(np.log1p(4)), "the distance runs from the header, past the read-more line"
+    assert before.tolist() == [0, 0, 1, 1, 1, 1]
+
 def test_reply_buttons_in_several_languages_not_sentences_about_replies():
     from scrapeseg.train.predict import _reply_buttons, _worded_lines
 

@@ -40,7 +40,7 @@ import numpy as np
 from scrapeseg.corpus.prelabel import DATE_OR_BYLINE, STRONG_PROMO
 from scrapeseg.corpus.teaser import PREV_NEXT_LINE, READ_MORE_LINE, is_teaser_header
 
-FEATURE_SET_VERSION = "9"
+FEATURE_SET_VERSION = "10"
 DEFAULT_N_FEATURES = 2**19
 HASH_SEED = 20261125
 FIRST_WORD_PREFIX = "^"
@@ -942,8 +942,10 @@ def dense_features(batch: Batch, table: dict, order: str = "C") -> np.ndarray:
     cols["card_density"] = window_mean(card[:, None].astype(np.float64), batch, 6)[:, 0]
 
     # Sections: lines since a related-stories header, a promo/comment line, a long body-like line.
-    cols["since_teaser_header"] = np.log1p(_last_flag_distance(header | read_more, batch))
-    hdr = (header | read_more).astype(np.float64)
+    # Headers only: an in-article "Read more: …" line is not a section header, and the guidelines
+    # keep the paragraphs after it in the article (read_more_line marks the line itself).
+    cols["since_teaser_header"] = np.log1p(_last_flag_distance(header, batch))
+    hdr = header.astype(np.float64)
     hdr_before = _doc_cumsum_before(hdr, batch)
     cols["header_before"] = hdr_before > 0
     cols["header_share_before"] = hdr_before / np.maximum(_doc_reduce(np.add, hdr, batch), 1)
