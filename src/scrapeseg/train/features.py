@@ -120,8 +120,9 @@ HEADER_STARTERS = frozenset(
 # Words one of which a STRONG_PROMO match needs (download ... app, app store, google play, subscribe,
 # sign up, cookies): the regex only runs on lines holding one.
 STRONG_PROMO_WORDS = frozenset("app apps google subscribe sign cookies".split())
-# Every CHROME_LINE (scrapeseg.train.predict) holds one of these words, and a CONTINUES_MARKER without an ad cue
-# word one of the last five ("Story continues below", "Continua após a publicidade").
+# Every CHROME_LINE (scrapeseg.train.predict) holds one of these words, a CONTINUES_MARKER without an ad cue
+# word one of "continues … weiter" ("Story continues below", "Continua após a publicidade"), and a REPLY_BUTTON one
+# of the last line's.
 CHROME_WORDS = tuple(
     "publicidad publicité publicidade pubblicità anzeige werbung advertentie reclame annons reklam реклама "
     "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "

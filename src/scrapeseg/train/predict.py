@@ -35,6 +35,7 @@ def log_count_below(count: int) -> float:
 
 DENSE_CLIP = 6.0
 EMISSION_FLOOR = 1e-12  # keeps a line the stacker rules out entirely from zeroing its document's chain
+NO_EVIDENCE = 1.0  # the emission of a gap line in the chain pass, the same for every label
 RESCALE_EVERY = 16  # forward-backward steps between rescalings of the messages
 # Documents featurised and stacked together in predict: at 64 (about 12k lines) the arrays stay
 # in cache and under malloc's mmap threshold, 5-10% faster than 256 in the benchmark.
@@ -1246,7 +1247,7 @@ class LinePredictor:
         doc_start = np.cumsum(doc_len) - doc_len
         emit = probs / self.class_prior_**self.prior_power + EMISSION_FLOOR
         if gaps is not None and gaps.any():
-            emit[gaps] = 1.0
+            emit[gaps] = NO_EVIDENCE
         return chain_posterior(emit, doc_start, doc_len, self.start_, transitions, RESCALE_EVERY).astype(np.float32)
 
     def predict_proba(self, docs: Sequence[Sequence[str]], markup: Sequence | None = None, sites: Sequence | None = None) -> np.ndarray:
