@@ -1168,10 +1168,24 @@ def test_cookie_notices_in_several_languages_not_recipes_or_articles_about_cooki
              "Utilizamos cookies propias y de terceros para mejorar nuestros servicios.": True,
              "This site uses cookies to improve your experience. By continuing you agree to our use of cookies.": True,
              "Adjust Your Cookie Settings": True,
+             "Questo sito utilizza cookie tecnici e, previo tuo consenso, cookie di profilazione.": True,
+             "Diese Website verwendet Cookies, um die Nutzung zu analysieren.": True,
              "Roll out the dough and cut out the cookies using a cutter, then continue with the rest.": False,
              "PECR in the UK applies to apps that use cookies or similar tracking.": False}
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
     assert dict(zip(lines, _cookie_notices(batch.texts, dense, batch.marks).tolist())) == lines
+
+
+def test_affiliate_offers_and_shop_buttons_but_not_bare_prices_or_sentences():
+    from scrapeseg.train.predict import _shop_buttons
+
+    lines = {"$150 at Amazon$150 at Zappos": True, "649 € chez Hexamarché": True, "from $149.99 at Best Buy": True,
+             "Voir l'offre": True, "Bei Otto ansehen*": True, "Check Price at Amazon": True, "$37": False,
+             "The jacket costs $150 at most shops this winter.": False, "Prices rose 3% at Tesco last year.": False,
+             "Bei dem Unfall wurde niemand verletzt.": False, "View deal": False}
+    batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
+    flags = dict(zip(lines, _shop_buttons(batch.texts, dense, batch.marks, batch.doc).tolist()))
+    assert flags == lines, "a bare button counts only right beside an offer or shop button"
 
 
 def test_cookie_banner_buttons_are_found_below_the_notice_in_any_language():

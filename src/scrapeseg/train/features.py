@@ -121,8 +121,8 @@ HEADER_STARTERS = frozenset(
 # sign up, cookies): the regex only runs on lines holding one.
 STRONG_PROMO_WORDS = frozenset("app apps google subscribe sign cookies".split())
 # Every CHROME_LINE (scrapeseg.train.predict) holds one of these words, a CONTINUES_MARKER without an ad cue
-# word one of "continues … weiter" ("Story continues below", "Continua após a publicidade"), and a REPLY_BUTTON one
-# of the last line's.
+# word one of "continues … weiter" ("Story continues below", "Continua após a publicidade"), a REPLY_BUTTON one
+# of "reply … svara", and a SHOP_BUTTON one of the last line's.
 CHROME_WORDS = tuple(
     "publicidad publicité publicidade pubblicità anzeige werbung advertentie reclame annons reklam реклама "
     "patrocinado sponsorisé sponsorizzato gesponsert compartir compartilhar partilhar condividi teilen partager delen "
@@ -131,7 +131,8 @@ CHROME_WORDS = tuple(
     "innehållsförteckning оглавление dela copy link kopiera kopier copiar copier copia "
     "continues continua continúa suite weiter reklama udostępnij skopiuj subskrybuj spis "
     "listen escuchar escucha écouter ascolta ouvir ouça posłuchaj anhören vorlesen "
-    "reply responder responda beantwoorden reageer ответить odpowiedz odpowiedź rispondi antworten répondre svara".split()
+    "reply responder responda beantwoorden reageer ответить odpowiedz odpowiedź rispondi antworten répondre svara "
+    "view buy shop check bei auf voir".split()
 )
 # The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").

@@ -172,7 +172,9 @@ OTHER_PROMO_LOG_WORDS = log_count_below(MAX_OTHER_PROMO_WORDS)
 # The guidelines' cookie notices in any language of the function-word list: "This site uses cookies to …", "Avec votre
 # accord, nous et nos partenaires utilisons des cookies …", "Utilizamos cookies propias …", "By continuing you accept cookies".
 COOKIE_NOTICE = re.compile(
-    r"\b(?:utilisons|usamos|utilizamos|utilizziamo|usiamo|gebruiken|använder|bruker|используем)\b.{0,60}\bcookies?\b|"
+    r"\b(?:utilisons|usamos|utilizamos|utilizziamo|usiamo|gebruiken|använder|bruker|используем|"
+    # the site as the subject: "Questo sito utilizza cookie tecnici", "Diese Website verwendet Cookies"
+    r"utilise|utiliza|utilizza|usa|verwendet|nutzt|gebruikt|bruger|używa|używamy|использует|používá|používáme)\b.{0,60}\bcookies?\b|"
     r"\b(?:we|this (?:web)?site|our (?:web)?site|wir|nous|partners|partenaires)\b.{0,40}\b(?:use|uses|store|verwenden|nutzen)\b"
     r".{0,60}\bcookies?\b|"
     r"\b(?:accept|agree to|consent to|acceptez|akzeptieren|aceptas|aceptar|accetti|accetta|accepteer|godkänner|соглашаетесь)\b"
@@ -184,6 +186,29 @@ COOKIE_NOTICE_LOG_WORDS = log_count_below(MAX_COOKIE_NOTICE_WORDS)
 MAX_COOKIE_BUTTON_WORDS = 3  # "Alle akzeptieren", "Hantera inställningar", "Accept all cookies"
 COOKIE_BUTTON_LOG_WORDS = log_count_below(MAX_COOKIE_BUTTON_WORDS)
 MAX_COOKIE_BUTTONS = 3  # accept, reject, settings
+# An affiliate box, which the guidelines count among the ads: a shop's offer, one or several to a line ("$150 at
+# Amazon", "649 € chez Hexamarché", "$150 at Amazon$150 at Zappos"), a shop's button ("Bei Amazon ansehen*", "View
+# at Walmart"), and right beside either a bare button ("View deal", "Voir l'offre"). A bare price stays: in product
+# round-ups the benchmark labels count it with the product's own lines as body.
+PRICE = r"(?:[$£€¥]\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|£|\$|eur\b|usd\b|kr\b|zł|kč|chf\b))"
+PRICE_FROM = r"(?:(?:from|ab|dès|desde|da|vanaf|från|fra|od|à partir de)\s+)?"
+SHOP_OFFER = re.compile(
+    rf"^\W{{0,2}}(?:{PRICE_FROM}{PRICE}\*?\s+(?:at|chez|bei|en|su|på|hos|bij|@)\s+[^\s$£€¥]+(?:\s+[^\s$£€¥\d]+){{0,2}}?\s*)+\W*$",
+    re.I,
+)
+SHOP_BUTTON = re.compile(
+    r"^\W*(?:(?:view|buy|shop|check\s+price)\s+(?:it\s+)?(?:at|on)\s+\S+(?:\s+\S+)?|"
+    r"(?:bei|auf)\s+\S+(?:\s+\S+)?\s+(?:ansehen|kaufen|bestellen)|voir\s+(?:l'offre|le\s+prix)\s+(?:chez|sur)\s+\S+(?:\s+\S+)?)\W*$",
+    re.I,
+)
+BARE_SHOP = re.compile(
+    r"^\W*(?:(?:view|see)\s+(?:deal|offer)|check\s+price|buy\s+now|shop\s+now|voir\s+l'offre|"
+    r"voir\s+le\s+prix|zum\s+angebot|jetzt\s+kaufen|ver\s+oferta|ver\s+precio|vedi\s+offerta|bekijk\s+aanbieding|till\s+erbjudandet)\W*$",
+    re.I,
+)
+MAX_SHOP_WORDS = 8  # "from $149.99 at Best Buy $159 at Target"
+SHOP_LOG_WORDS = log_count_below(MAX_SHOP_WORDS)
+DIGIT_RATIO_COLUMN = F.DENSE_NAMES.index("digit_ratio")
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
@@ -378,6 +403,18 @@ def _cookie_banners(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, 
         while j < len(texts) and j - i <= MAX_COOKIE_BUTTONS and doc[j] == doc[i] and short[j] and not notices[j]:
             out[j] = True
             j += 1
+    return out
+
+
+def _shop_buttons(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """Which lines are an affiliate box's offers or shop buttons (SHOP_OFFER, SHOP_BUTTON), or a bare button (BARE_SHOP) right beside one."""
+    short = dense[:, LOG_WORDS_COLUMN] < SHOP_LOG_WORDS
+    out = _matching(SHOP_OFFER.match, texts, np.flatnonzero(short & (dense[:, DIGIT_RATIO_COLUMN] > 0)), len(dense))
+    out |= _matching(SHOP_BUTTON.match, texts, np.flatnonzero(short & ((marks & F.TOKEN_CHROME_WORD) != 0)), len(dense))
+    for i in np.flatnonzero(out).tolist():
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(texts) and doc[j] == doc[i] and not out[j] and BARE_SHOP.match(texts[j]):
+                out[j] = True
     return out
 
 
@@ -1207,7 +1244,8 @@ class LinePredictor:
             promo=(_promo_lines(batch.texts, dense, ads, batch.marks) | _chrome_lines(batch.texts, dense, worded)
                    | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)
-                   | _other_promos(batch.texts, dense, batch.marks) | _cookie_banners(batch.texts, dense, batch.marks, batch.doc, ends)),
+                   | _other_promos(batch.texts, dense, batch.marks) | _cookie_banners(batch.texts, dense, batch.marks, batch.doc, ends)
+                   | _shop_buttons(batch.texts, dense, batch.marks, batch.doc)),
             ad=ads,
             opener=F.comment_openers(batch.texts, dense, batch.marks),
             stop=dense[:, TEASER_HEADER_COLUMN] > 0,
