@@ -563,9 +563,26 @@ def test_subscribe_lines_flag_newsletter_and_subscription_promos_not_sentences_a
              "Get every new post delivered to your Inbox.": True,
              "The scam email landed in your inbox last week, police said.": False,
              "Sie wollen nichts verpassen? Abonnieren Sie unseren kostenlosen Newsletter.": True,
-             "Wir abonnieren seit Jahren drei Zeitungen, sagt sie über den Newsletter.": False}
+             "Wir abonnieren seit Jahren drei Zeitungen, sagt sie über den Newsletter.": False,
+             "You have 3 free articles left this month.": True, "You have 3 children and a dog.": False,
+             "Er du allerede abonnent? Logg inn": True, "Redan Plus-medlem? Logga in": True,
+             "Netflix raises prices for subscribers": False}
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks)).tolist())) == lines
+    found = _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks), batch.doc)
+    assert dict(zip(lines, found.tolist())) == lines
+
+
+def test_a_paywall_box_runs_from_its_badge_to_its_sign_in_in_any_wording():
+    from scrapeseg.train.predict import _subscribe_lines, _worded_lines
+
+    box = ["Ferja går sjeldnere fra mai.", "Denne saken er for abonnenter", "Få ubegrenset tilgang til alle saker.",
+           "1 kr første måned, deretter 289 kr per måned.", "Kjøp abonnement", "Er du allerede abonnent? Logg inn",
+           "Fylket sier kuttet er nødvendig."]
+    far = ["This article is for subscribers"] + [f"Paragraph {k} of the story goes on here." for k in range(7)] + ["Already a subscriber? Sign in"]
+    batch, dense, _ = featurize([box, far], 2**12, sparse=False)
+    found = _subscribe_lines(batch.texts, dense, batch.marks, _worded_lines(dense, batch.marks), batch.doc).tolist()
+    assert found[:7] == [False, True, True, True, True, True, False]
+    assert found[7:] == [True] + [False] * 7 + [True], "a sign-in too far below its badge closes no box"
 
 
 def test_invisible_lines_are_the_lines_with_nothing_to_show():

@@ -132,17 +132,18 @@ CHROME_WORDS = tuple(
     "continues continua continúa suite weiter reklama udostępnij skopiuj subskrybuj spis "
     "listen escuchar escucha écouter ascolta ouvir ouça posłuchaj anhören vorlesen "
     "reply responder responda beantwoorden reageer ответить odpowiedz odpowiedź rispondi antworten répondre svara "
-    "view buy shop check bei auf voir".split()
+    "view buy shop check bei auf voir annonse reklame annonce inzerce mainos hirdetés".split()
 )
 # The other-language imperatives SUBSCRIBE_PROMO (scrapeseg.train.predict) starts with (the English words are promo
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").
 SUBSCRIBE_WORDS = tuple(
     "suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift déjà ya già bereits já al уже "
-    "regístrate registrate crear crea leído".split()
+    "regístrate registrate crear crea leído er är redan allerede you".split()
 )
 # A SUBSCRIBE_PROMO after a sentence or without a chrome word first holds one of these words (other promo cues,
 # "free" or "account", are far more common).
-SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren", "inbox")
+SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren", "inbox",
+                       "subscribers", "abonnenter")
 # Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp and Telegram channel promos) holds one of these words,
 # and every other-language APP_PROMO_HEADER one of the download verbs after them (the app may hide in "Nordkurier-App").
 DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp", "telegram")
@@ -152,7 +153,8 @@ APP_VERBS = tuple(
 )
 # Every INLINE_READ_ALSO (scrapeseg.train.predict) starts with one of these words among its first two tokens.
 READ_ALSO_STARTS = tuple(
-    "también te puede mirá mira leé lee leia saiba você potrebbe ti à lire auch das läs les læs lees more czytaj zobacz".split()
+    "también te puede mirá mira leé lee leia saiba você potrebbe ti à lire auch das läs les læs lees more czytaj zobacz "
+    "čtěte přečtěte čítajte lue ezt".split()
 )
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(

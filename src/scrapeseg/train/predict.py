@@ -101,7 +101,8 @@ MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last a
 # the benchmarks, README), so these are matched after the stacked pass, like AD_MARKER.
 CHROME_LINE = re.compile(
     r"^[-–—\s]*(?:"
-    r"publicidad|publicité|pubblicità|anzeige|werbung|publicidade|advertentie|reclame|annons|reklama|reklam|реклама|"
+    r"publicidad|publicité|pubblicità|anzeige|werbung|publicidade|advertentie|reclame|annons|annonse|reklame|annonce|inzerce|"
+    r"mainos|hirdetés|reklama|reklam|реклама|"
     r"(?:contenido|contenu|contenuto|conteúdo|inhalt)\s+(?:patrocinado|sponsorisé|sponsorizzato|gesponsert)|"
     r"patrocinado|sponsorisé|sponsorizzato|gesponsert|"
     r"(?:(?:artikel|beitrag)\s+teilen|dela\s+artikeln|del\s+artikkelen|compartir|condividi|teilen|partager|compartilhar|partilhar|"
@@ -136,6 +137,20 @@ APP_PROMO_LOG_WORDS = log_count_below(MAX_APP_PROMO_WORDS)
 # The guidelines' newsletter and subscription promos: a line that starts with "Subscribe" (or its
 # imperative in the other languages of the function-word list), or asks the reader to get, join or
 # sign up for a newsletter, as the line's first words or after a sentence ("…: iscriviti alla newsletter").
+# A paywall's sign-in ("Already a subscriber? Log in", "Er du allerede abonnent? Logg inn", "Redan Plus-medlem?") and
+# its subscribers-only badge ("This article is for subscribers", "Denne saken er for abonnenter").
+PAYWALL_SIGN_IN = (
+    r"already\s+(?:a\s+|an\s+)?(?:subscriber|member)|already\s+have\s+an?\s+(?:account|subscription)|"
+    r"déjà abonnée?|ya eres suscriptora?|ya tienes (?:una )?cuenta|già abbonata?|bereits abonnent(?:in)?|já é assinante|al abonnee|"
+    r"уже подписаны|(?:er du )?allerede abonnent|(?:är du )?redan (?:\S+-)?(?:prenumerant|medlem)"
+)
+PAYWALL_BADGE = (
+    r"^\W*(?:(?:this|the)\s+(?:article|story)\s+is\s+)?(?:only\s+|exclusively\s+)?(?:available\s+)?for\s+(?:paying\s+)?subscribers"
+    r"(?:\s+only)?\W*$|^\W*subscribers?[- ]only\W*$|^\W*denne (?:saken|artikkelen) er for abonnenter\W*$"
+)
+PAYWALL_SIGN_IN_LINE = re.compile(rf"^[^\w]*(?:{PAYWALL_SIGN_IN})(?!\w)", re.I)
+PAYWALL_BADGE_LINE = re.compile(PAYWALL_BADGE, re.I)
+MAX_PAYWALL_LINES = 6  # a box from its badge to its sign-in: offer, price, button
 SUBSCRIBE_PROMO = re.compile(
     r"^[^\w]*(?:subscribe|suscr[ií]bete|abonnez-vous|abbonati|iscriviti|assine|abonnieren sie)\b|"
     r"^(?=.*\bnewsletters?\b)(?:.*[:.!?]\s+)?[^\w]*"
@@ -143,11 +158,12 @@ SUBSCRIBE_PROMO = re.compile(
     r"recevez|recibe|ricevi|receba|erhalten sie|ontvang|abonnieren sie|abonneer|prenumerera|zapisz się|подпишитесь)\b|"
     # the same offer by its promise: "Get the day's top headlines in your inbox every morning."
     r"^(?=.*\b(?:in|to)\s+your\s+inbox\b)(?:.*[:.!?]\s+)?[^\w]*(?:get|sign[- ]?up|subscribe|join)\b|"
-    # a paywall's offer and sign-in, and the subscriber's gift button
-    r"^[^\w]*(?:already\s+(?:a\s+|an\s+)?(?:subscriber|member)|already\s+have\s+an?\s+(?:account|subscription)|"
+    # a paywall's offer, sign-in and meter ("You have 3 free articles left"), and the subscriber's gift button
+    rf"^[^\w]*(?:{PAYWALL_SIGN_IN}|"
     r"(?:get|unlock|enjoy)\s+unlimited\s+(?:digital\s+)?access|gift\s+(?:this|the)\s+(?:article|story)|"
-    r"déjà abonnée?|ya eres suscriptora?|ya tienes (?:una )?cuenta|già abbonata?|bereits abonnent(?:in)?|já é assinante|al abonnee|"
-    r"уже подписаны|reg[ií]strate|crea(?:r)? (?:tu |una )?cuenta|has leído \d+ de)(?!\w)|"
+    r"reg[ií]strate|crea(?:r)? (?:tu |una )?cuenta|has leído \d+ de|"
+    r"you(?:'ve| have)\s+(?:read\s+)?(?:\d+|one|two|three|four|five)\s+(?:of\s+(?:your\s+)?\d+\s+)?free\s+(?:articles?|stories))(?!\w)|"
+    rf"{PAYWALL_BADGE}|"
     r"[.!?]\s+(?:subscribe|abonnez-vous|suscr[ií]bete|abbonati|assine|abonnieren sie)\s+(?:to|pour|para|per|um)\s+"
     r"(?:continue|keep|continuer|seguir|continuare|continuar|weiterzulesen)\b",
     re.I,
@@ -257,7 +273,8 @@ INLINE_READ_ALSO = re.compile(
     r"^(?:también te puede interesar|te puede interesar|puede interesarte|te recomendamos|mir[áa] también|le[ée] también|"
     r"leia mais|saiba mais|você pode gostar|potrebbe interessarti|ti potrebbe interessare|à lire également|lire également|"
     r"à voir aussi|auch interessant|das könnte sie auch interessieren|läs mer|les også|les mer|læs også|læs mere|lees meer|"
-    r"czytaj (?:także|też|również)|zobacz (?:także|też|również)|"
+    r"czytaj (?:także|też|również)|zobacz (?:także|też|również)|čtěte (?:také|též|více)|přečtěte si (?:také|též)|"
+    r"čítajte (?:aj|tiež)|lue myös|ezt is olvassa el|"
     r"(?-i:MORE))"
     r"\s*[:»\-–—]\s*[^|\s]+(?:\s+[^|\s]+){2,}$",
     re.I,
@@ -370,10 +387,24 @@ def _worded_lines(dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
     return np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & ((marks & F.TOKEN_CHROME_WORD) != 0))
 
 
-def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, worded: np.ndarray) -> np.ndarray:
-    """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among the worded ones (_worded_lines) and those holding a subscribe cue word (features.SUBSCRIBE_CUE_WORDS)."""
+def _subscribe_lines(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, worded: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """Which lines of at most MAX_SUBSCRIBE_WORDS words are newsletter or subscription promos (SUBSCRIBE_PROMO), among the worded ones (_worded_lines) and those holding a subscribe cue word (features.SUBSCRIBE_CUE_WORDS), or inside a paywall box (_paywall_boxes)."""
     cued = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SUBSCRIBE_LOG_WORDS) & ((marks & F.TOKEN_SUBSCRIBE_CUE) != 0))
-    return _matching(SUBSCRIBE_PROMO.search, texts, np.union1d(cued, worded), len(dense))
+    out = _matching(SUBSCRIBE_PROMO.search, texts, np.union1d(cued, worded), len(dense))
+    return _paywall_boxes(texts, out, doc)
+
+
+def _paywall_boxes(texts: Sequence[str], promos: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """promos with the lines between a paywall's badge and its sign-in (at most MAX_PAYWALL_LINES apart) added: the box's offer, price and button, in any wording."""
+    out = promos.copy()
+    found = np.flatnonzero(promos).tolist()
+    badges = [i for i in found if PAYWALL_BADGE_LINE.match(texts[i])]
+    sign_ins = [i for i in found if PAYWALL_SIGN_IN_LINE.match(texts[i])]
+    for badge in badges:
+        end = next((i for i in sign_ins if badge < i <= badge + MAX_PAYWALL_LINES and doc[i] == doc[badge]), None)
+        if end is not None:
+            out[badge:end] = True
+    return out
 
 
 def _other_promos(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
@@ -1242,7 +1273,7 @@ class LinePredictor:
         facts = LineFacts(
             repeat=dense[:, PREV_SAME_COLUMN] > 0,
             promo=(_promo_lines(batch.texts, dense, ads, batch.marks) | _chrome_lines(batch.texts, dense, worded)
-                   | _subscribe_lines(batch.texts, dense, batch.marks, worded) | _invisible_lines(batch.texts, dense)
+                   | _subscribe_lines(batch.texts, dense, batch.marks, worded, batch.doc) | _invisible_lines(batch.texts, dense)
                    | _comment_lists(batch.texts, dense, batch.doc) | _breadcrumbs(batch.texts, dense)
                    | _other_promos(batch.texts, dense, batch.marks) | _cookie_banners(batch.texts, dense, batch.marks, batch.doc, ends)
                    | _shop_buttons(batch.texts, dense, batch.marks, batch.doc)),
