@@ -512,7 +512,7 @@ def test_promo_facts_flag_strong_promos_and_contact_lines_for_the_author():
              "Die Stadt will die Parkgebühren künftig per App abrechnen, sagte der Bürgermeister.": False,
              "Läs mer om beslutet på kommunens webbplats.": False}
     batch, dense, _ = featurize([list(lines)], 2**12, sparse=False)
-    assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense), batch.marks).tolist())) == lines
+    assert dict(zip(lines, _promo_lines(batch.texts, dense, _ad_markers(batch.texts, dense, batch.marks), batch.marks).tolist())) == lines
 
 
 def test_chrome_lines_flag_other_languages_ad_markers_share_and_subscribe_buttons():
@@ -665,7 +665,7 @@ def test_a_paid_widgets_cards_become_boilerplate_up_to_its_last_ad_marker():
     docs = [widget, own]
     probs = np.array([B, X, T, X, T, T, T, T] + [B, X, T, T])
     batch, dense, _ = featurize(docs, 2**12)
-    ads = _ad_markers(batch.texts, dense)
+    ads = _ad_markers(batch.texts, dense, batch.marks)
     assert np.flatnonzero(ads).tolist() == [1, 3, 5, 9]
     stop = np.array([t == "Related Articles" for d in docs for t in d])
     facts = LineFacts.empty(len(probs))._replace(ad=ads, stop=stop)
@@ -675,6 +675,28 @@ def test_a_paid_widgets_cards_become_boilerplate_up_to_its_last_ad_marker():
         + ["body", "boilerplate", "teaser", "teaser"]
     )
     assert after[2].tolist() == pytest.approx([0.0, 0.0, 1.0])
+
+
+def test_paid_widgets_in_other_languages_and_with_the_networks_name():
+    from scrapeseg.train.predict import LineFacts, _ad_markers, paid_widgets
+
+    classes = np.array(Label.names())
+    T = [0.1, 0.8, 0.1]
+    italian = ["Contenuti sponsorizzati", "Questo trucco per dimezzare la bolletta", "Energia Facile",
+               "Assicura Oggi | Sponsorizzato", "Commenti"]
+    english = ["Sponsored Stories by Loomlink", "Doctors Stunned: This Simple Habit", "Ad · TrimWell", "Game thread"]
+    plain = ["Sondaggio: il governo perde consensi", "Roma, la giunta approva il bilancio | Politica"]
+    docs = [italian, english, plain]
+    batch, dense, _ = featurize(docs, 2**12)
+    ads = _ad_markers(batch.texts, dense, batch.marks)
+    assert np.flatnonzero(ads).tolist() == [0, 3, 5, 7]
+    probs = np.array([T] * len(ads))
+    facts = LineFacts.empty(len(probs))._replace(ad=ads, stop=np.zeros(len(probs), dtype=bool))
+    after = paid_widgets(probs.copy(), facts, docs, np.array([len(d) for d in docs]), classes)
+    assert classes[after.argmax(axis=1)].tolist() == (
+        ["teaser", "boilerplate", "boilerplate", "teaser", "teaser"] + ["teaser", "boilerplate", "teaser", "teaser"]
+        + ["teaser", "teaser"]
+    ), "the cards up to the last marker move; the markers themselves are promo lines, made boilerplate by the promo pass"
 
 
 def test_a_one_word_kicker_above_the_headline_becomes_boilerplate():

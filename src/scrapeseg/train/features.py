@@ -144,9 +144,13 @@ SUBSCRIBE_WORDS = tuple(
 # "free" or "account", are far more common).
 SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren", "inbox",
                        "subscribers", "abonnenter")
-# Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp and Telegram channel promos) holds one of these words,
+# Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp and Telegram channel promos) and OTHER_AD_MARKER holds one of these words,
 # and every other-language APP_PROMO_HEADER one of the download verbs after them (the app may hide in "Nordkurier-App").
-DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp", "telegram")
+DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp", "telegram") + tuple(
+    "sponsorizzato sponsorizzata sponsorizzati gesponsert sponsorisé sponsorisée patrocinado patrocinada gesponsord gesponsorde "
+    "sponsrad sponsrat sponset sponsorowane pubblicità publicidad publicité publicidade anzeige werbung annonse annons reklame "
+    "reklama реклама".split()
+)
 APP_VERBS = tuple(
     "herunterladen téléchargez télécharger télécharge descarga descargá descárgate descargue scarica baixe installez installa "
     "instala ladda hämta läs скачайте установите".split()

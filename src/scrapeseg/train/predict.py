@@ -73,7 +73,7 @@ AD_CUE_COLUMN = F.DENSE_NAMES.index("cue_ads")
 # The guidelines' ads: "Advertisement" markers inside the article, "Sponsored by: …" lines, paid widgets' headers.
 AD_MARKER = re.compile(
     r"^[-–—\s]*(?:(?:advertisement|advertising|sponsored|promoted|paid content|paid post|partner content)"
-    r"(?:\s+(?:stories|content|links|posts|articles))?(?:\s*(?:by\b|[:|·•\-–—])\s*.{0,60})?|ads?|\(ad\))\s*[-–—:.]?\s*$"
+    r"(?:\s+(?:stories|content|links|posts|articles))?(?:\s*(?:by\b|[:|·•\-–—])\s*.{0,60})?|ads?(?:\s*[|·•]\s*.{1,60})?|\(ad\))\s*[-–—:.]?\s*$"
     r"|^.{1,60}?\s*[|·•\-–—]\s*(?:sponsored|promoted|ad)$",
     re.I,
 )
@@ -90,8 +90,21 @@ CONTINUES_MARKER = re.compile(
 MAX_CONTINUES_WORDS = 6  # "Advertisement - Page continues below"
 CONTINUES_LOG_WORDS = log_count_below(MAX_CONTINUES_WORDS)
 # The header of a paid recommendation widget ("Promoted Stories", "Sponsored links", "Paid content").
+OTHER_SPONSORED_HEADER = (
+    r"contenuti sponsorizzati|contenido patrocinado|contenu sponsorisé|conteúdo patrocinado|gesponserte inhalte|"
+    r"gesponsorde inhoud|sponsrat innehåll|sponset innhold|treści sponsorowane"
+)
 PAID_WIDGET_HEADER = re.compile(
-    r"^[-–—\s]*(?:(?:sponsored|promoted)\s+(?:stories|content|links|posts|articles)|paid content|partner content)\s*[-–—:.]?\s*$",
+    r"^[-–—\s]*(?:(?:sponsored|promoted)\s+(?:stories|content|links|posts|articles)|paid content|partner content|"
+    + OTHER_SPONSORED_HEADER + r")(?:\s+(?:by|from|von|di|de|par|door|av|od)\s+\S+(?:\s+\S+)?)?\s*[-–—:.]?\s*$",
+    re.I,
+)
+# A sponsored widget's header and card markers in the other languages of the function-word list ("Contenuti
+# sponsorizzati", "Assicura Oggi | Sponsorizzato"), which join AD_MARKER's for the paid widget pass.
+OTHER_AD_MARKER = re.compile(
+    r"^[-–—\s]*(?:" + OTHER_SPONSORED_HEADER + r")\s*[-–—:.]?\s*$|"
+    r"^.{1,60}?\s*[|·•\-–—]\s*(?:sponsorizzat[oa]|gesponsert|sponsorisée?|patrocinad[oa]|gesponsord|sponsrad|sponset|sponsorowane|"
+    r"pubblicità|publicidad|publicité|publicidade|anzeige|werbung|annonse|annons|reklame|reklama|реклама)$",
     re.I,
 )
 MAX_PAID_WIDGET_LINES = 12  # a widget's cards run from its header to its last ad marker within this many lines
@@ -356,10 +369,12 @@ def _ends_sentence(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
     return _matching(SENTENCE_END.search, texts, rows, len(dense))
 
 
-def _ad_markers(texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-    """Which short lines are ad markers (AD_MARKER), among lines with an ad cue word."""
-    rows = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS) & (dense[:, AD_CUE_COLUMN] > 0))
-    return _matching(AD_MARKER.match, texts, rows, len(dense))
+def _ad_markers(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """Which short lines are ad markers: AD_MARKER among lines with an ad cue word, OTHER_AD_MARKER among those with an ad word (features.DISCLOSURE_WORDS)."""
+    short = dense[:, LOG_WORDS_COLUMN] < PROMO_LOG_WORDS
+    out = _matching(AD_MARKER.match, texts, np.flatnonzero(short & (dense[:, AD_CUE_COLUMN] > 0)), len(dense))
+    rows = np.flatnonzero(short & ((marks & F.TOKEN_DISCLOSURE_WORD) != 0) & ~out)
+    return out | _matching(OTHER_AD_MARKER.match, texts, rows, len(dense))
 
 
 def _promo_lines(texts: Sequence[str], dense: np.ndarray, ads: np.ndarray, marks: np.ndarray) -> np.ndarray:
@@ -1267,7 +1282,7 @@ class LinePredictor:
         n_classes = len(self.classes_)
         if len(batch) == 0:
             return np.zeros((0, n_classes)), LineFacts.empty(0)
-        ads = _ad_markers(batch.texts, dense)
+        ads = _ad_markers(batch.texts, dense, batch.marks)
         worded = _worded_lines(dense, batch.marks)
         ends = _ends_sentence(batch.texts, dense)
         facts = LineFacts(
