@@ -1216,16 +1216,20 @@ class LinePredictor:
             facts.fill(row, chunk_facts)
             row += len(p)
         # The read-more pass labels in-article read-more lines, so the chain may pass over them.
-        gaps = facts.read_more if READ_MORE_PASS in getattr(self, "context_passes", CONTEXT_PASSES) else None
+        gaps = facts.read_more if READ_MORE_PASS in self._chosen_passes() else None
         probs = self._context_passes(self._chained(doc_len, out, gaps), out, facts, docs, doc_len, sites)
         return doc_len, self._recalled(docs, probs)
+
+    def _chosen_passes(self):
+        """The rule passes this classifier runs (classifiers saved before the context_passes param ran them all)."""
+        return getattr(self, "context_passes", CONTEXT_PASSES)
 
     def _context_passes(self, probs, stacked, facts: LineFacts, docs, doc_len, sites=None):
         """probs after the rule passes named in context_passes, always in CONTEXT_PASSES order (stacked: before the chain pass).
 
         The site pass needs sites, one site key (or None) per document; without them it does not run.
         """
-        chosen = getattr(self, "context_passes", CONTEXT_PASSES)  # classifiers saved before the param ran them all
+        chosen = self._chosen_passes()
         classes = self.classes_
         if LONG_PASS in chosen:
             probs = long_paragraphs(probs, stacked, facts, classes)
