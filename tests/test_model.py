@@ -699,6 +699,23 @@ def test_paid_widgets_in_other_languages_and_with_the_networks_name():
     ), "the cards up to the last marker move; the markers themselves are promo lines, made boilerplate by the promo pass"
 
 
+def test_a_teaser_section_header_the_model_calls_body_becomes_teaser_alone():
+    from scrapeseg.train.predict import _teaser_section_headers, related_headers
+
+    classes = np.array(Label.names())
+    lines = ["La sentencia es firme.", "Te puede interesar", "Caso Canal del Norte", "Ces articles peuvent vous intéresser",
+             "Related", "More on the New Shakespeare", "Related to this, the council met on Monday.", "Most Read"]
+    batch, dense, _ = featurize([lines], 2**12, sparse=False)
+    related = _teaser_section_headers(batch.texts, dense, batch.marks)
+    assert related.tolist() == [False, True, False, True, True, False, False, True]
+    B, X = [0.7, 0.1, 0.2], [0.1, 0.2, 0.7]
+    probs = np.array([B, B, B, B, B, B, B, X])
+    after = related_headers(probs.copy(), related, classes)
+    assert classes[after.argmax(axis=1)].tolist() == ["body", "teaser", "body", "teaser", "teaser", "body", "body", "boilerplate"], (
+        "only headers called body move, and only they: the card below and a header called boilerplate keep their calls"
+    )
+
+
 def test_a_one_word_kicker_above_the_headline_becomes_boilerplate():
     from scrapeseg.train.predict import LineFacts, _ends_sentence, kickers
 

@@ -155,10 +155,11 @@ APP_VERBS = tuple(
     "herunterladen téléchargez télécharger télécharge descarga descargá descárgate descargue scarica baixe installez installa "
     "instala ladda hämta läs скачайте установите".split()
 )
-# Every INLINE_READ_ALSO (scrapeseg.train.predict) starts with one of these words among its first two tokens.
+# Every INLINE_READ_ALSO (scrapeseg.train.predict) starts with one of these words among its first two tokens, and so
+# does every TEASER_SECTION_HEADER the teaser_header feature does not flag ("Ces articles peuvent vous intéresser").
 READ_ALSO_STARTS = tuple(
     "también te puede mirá mira leé lee leia saiba você potrebbe ti à lire auch das läs les læs lees more czytaj zobacz "
-    "čtěte přečtěte čítajte lue ezt".split()
+    "čtěte přečtěte čítajte lue ezt ces související nejčtenější you also around trending".split()
 )
 SENTENCE_END_CHARS = ".!?…\"'”’)»"
 STRIP_CHARS = "".join(

@@ -48,9 +48,9 @@ LOG_CHARS_COLUMN = F.DENSE_NAMES.index("log_chars")
 # The rule passes after the chain pass, in the order they run; SegmentClassifier.context_passes picks among them.
 # "site" runs only when the batch names each page's site (sites=).
 (LONG_PASS, READ_MORE_PASS, PROMO_PASS, PAID_PASS, TAGS_PASS, KICKER_PASS, HEADLINE_PASS, HEAD_PASS, STICKY_PASS,
- HEADER_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS, LONE_PASS, SITE_PASS) = CONTEXT_PASSES = (
+ HEADER_PASS, COMMENTS_PASS, BIO_PASS, TAIL_PASS, LONE_PASS, RELATED_PASS, SITE_PASS) = CONTEXT_PASSES = (
     "long", "readmore", "promo", "paid", "tags", "kicker", "headline", "head", "sticky", "header", "comments", "bio",
-    "tail", "lone", "site",
+    "tail", "lone", "related", "site",
 )
 # Menus, breadcrumbs and "Home | News" bars are cut by these; a headline rarely is.
 MENU_SEPARATORS = re.compile(r"[|»•>/]")
@@ -278,6 +278,24 @@ READ_ALSO_HEADER = re.compile(
     re.I,
 )
 MAX_READ_ALSO_WORDS = 3  # "Lesen Sie auch", "Related Stories:"
+# A teaser section's header alone on its line, in the wordings that name nothing else ("Related Articles", "You might
+# also like", "Most read", "Te puede interesar", "Ces articles peuvent vous intéresser", "Mest lest"): the guidelines
+# make it teaser even when empty. "More on …" is not here: the benchmark labels often make it an article's subheading.
+TEASER_SECTION_HEADER = re.compile(
+    r"^\W*(?:related(?: articles| stories| posts| news| content| links| coverage| reading)?|you (?:may|might) also like|"
+    r"you (?:may|might) (?:also )?be interested in|recommended(?: for you| stories| articles| reading)?|"
+    r"most (?:read|popular|viewed|shared)|more (?:from|in) .{1,30}|more (?:stories|news|articles)|latest (?:news|stories|articles)|"
+    r"read next|what to read next|also on .{1,20}|around the web|trending (?:stories|now|news)|top stories|"
+    r"(?:también )?te puede interesar|lo más (?:visto|leído)|más noticias|noticias relacionadas|"
+    r"ces articles peuvent vous intéresser|à lire aussi|sur le même sujet|les plus lus|dans la même rubrique|"
+    r"veja também|mais lidas|leia também|notícias relacionadas|das könnte sie auch interessieren|mehr zum thema|meistgelesen|"
+    r"auch interessant|leggi anche|potrebbe interessarti(?: anche)?|i più letti|articoli correlati|lees ook|meest gelezen|"
+    r"gerelateerde artikelen|läs också|mest lästa|mest lest|les også|zobacz także|najczęściej czytane|czytaj także|"
+    r"související články|nejčtenější|читайте также|самое читаемое)\W*$",
+    re.I,
+)
+MAX_SECTION_HEADER_WORDS = 6  # "Ces articles peuvent vous intéresser"
+SECTION_HEADER_LOG_WORDS = log_count_below(MAX_SECTION_HEADER_WORDS)
 MAX_READ_ALSO_HEADLINES = 5
 # More in-article "read also" lead-ins than the features' READ_MORE_LINE knows, before the other story's headline:
 # "Te puede interesar: …", "Mirá también: …", "Leia mais: …", "Läs mer: …", "Auch interessant: …", and a tabloid's
@@ -501,6 +519,13 @@ def _reply_buttons(texts: Sequence[str], dense: np.ndarray, worded: np.ndarray) 
     return _matching(REPLY_BUTTON.match, texts, worded[dense[worded, LOG_WORDS_COLUMN] < REPLY_LOG_WORDS], len(dense))
 
 
+def _teaser_section_headers(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """Which lines of at most MAX_SECTION_HEADER_WORDS words are TEASER_SECTION_HEADER lines, among the teaser headers and the lines opening with a read-also word."""
+    rows = np.flatnonzero((dense[:, LOG_WORDS_COLUMN] < SECTION_HEADER_LOG_WORDS)
+                          & ((dense[:, TEASER_HEADER_COLUMN] > 0) | ((marks & F.TOKEN_READ_ALSO_START) != 0)))
+    return _matching(TEASER_SECTION_HEADER.match, texts, rows, len(dense))
+
+
 def _breadcrumb(text: str) -> bool:
     """Whether a line is a breadcrumb trail (BREADCRUMB_SEPARATOR between short items), not a sentence or a French quote."""
     if "«" in text or SENTENCE_END.search(text):
@@ -585,6 +610,7 @@ class LineFacts(NamedTuple):
     dated: np.ndarray  # holds a date, time or byline (scrapeseg.corpus.prelabel.DATE_OR_BYLINE)
     tags: np.ndarray  # a tag list (TAG_LINE)
     reply: np.ndarray  # a comment's reply button (_reply_buttons)
+    related: np.ndarray  # a teaser section's header alone on its line (TEASER_SECTION_HEADER)
 
     @classmethod
     def empty(cls, n: int) -> LineFacts:
@@ -1088,6 +1114,17 @@ def site_templates(probs: np.ndarray, seen: np.ndarray, facts: LineFacts, docs: 
     return probs
 
 
+def related_headers(probs: np.ndarray, related: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """probs with each teaser section's header (LineFacts.related) that the model calls body made teaser.
+
+    The stacker reads such a header by its neighbours, so one between an article's paragraphs, or
+    over cards of headline and snippet, comes out body; the guidelines make it teaser even when
+    its section is empty. Only the header moves: the lines below keep the model's call.
+    """
+    rows = np.flatnonzero(related & (probs.argmax(axis=1) == _column(classes, Label.BODY)))
+    return _all_to(probs, rows, Label.TEASER, classes)
+
+
 def mlp_forward(weights: list[tuple[np.ndarray, np.ndarray]], clip_lo: np.ndarray, clip_hi: np.ndarray, X, overwrite_x: bool = False) -> np.ndarray:
     """Class probabilities of a ReLU network with softmax output over inputs clipped to [clip_lo, clip_hi].
 
@@ -1259,6 +1296,8 @@ class LinePredictor:
             probs = article_tail(probs, facts, doc_len, classes)
         if LONE_PASS in chosen:
             probs = lone_paragraph(probs, facts, doc_len, classes)
+        if RELATED_PASS in chosen:
+            probs = related_headers(probs, facts.related, classes)
         if SITE_PASS in chosen and sites is not None:
             from scrapeseg.train.site import site_seen
 
@@ -1306,6 +1345,7 @@ class LinePredictor:
             dated=dense[:, DATE_BYLINE_COLUMN] > 0,
             tags=_tag_lines(batch.texts, dense),
             reply=_reply_buttons(batch.texts, dense, worded),
+            related=_teaser_section_headers(batch.texts, dense, batch.marks),
         )
         p1 = self._linear_proba(dense, tokens)
         X = self._context(batch, dense, p1, order="F")
