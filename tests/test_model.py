@@ -874,7 +874,8 @@ def test_comment_openers_flag_counted_headers_and_author_lines():
         # the other languages' counted headers and invitations; a zero count or a bare word opens nothing
         "Comentarios (2)": True, "23 commenti": True, "Kommentare (10)": True, "Lascia un commento": True,
         "Soyez le premier à commenter cet article.": True, "Deixe o seu comentário": True, "Оставить комментарий": True,
-        "Commenti (0)": False, "Comentarios": False, "Comments (4)": False,
+        "Komentarze (17)": True, "Dodaj komentarz": True, "Diskuse (87)": True, "Vstoupit do diskuse": True,
+        "Commenti (0)": False, "Comentarios": False, "Comments (4)": False, "Komentarze": False,
         "Los comentarios del alcalde sobre el puerto fueron muy criticados ayer.": False,
     }
     batch, dense, entries = featurize([list(lines)], 2**12, sparse=False)

@@ -677,14 +677,17 @@ def _comment_header_line(text: str) -> int:
 # "Comments" or "Discussion" also head an article's own sections) or a comment's author line.
 # The other languages of the function-word list count their comments ("Comentarios (2)", "23 commenti") and
 # invite them in WordPress's translations of "Leave a Reply"; their bare words, like "Comments", are not trusted.
-_OTHER_LANGUAGE_COMMENTS = r"(comentarios?|commenti|commento|kommentare?|commentaires?|comentários?|reacties|reactie|kommentarer|комментари\w*)"
+_OTHER_LANGUAGE_COMMENTS = (
+    r"(comentarios?|commenti|commento|kommentare?|commentaires?|comentários?|reacties|reactie|kommentarer|комментари\w*|"
+    r"komentarze|komentarzy|komentáře|komentářů|diskuse|diskuze)"
+)
 _COMMENT_OPENER = re.compile(
     r"^(\d+\s+(comments?|responses?|replies|thoughts)\b|(leave|post|add|write) (a|your) (reply|comment|response)$|"
     r"reader comments|comments are closed|join the (discussion|conversation)|"
     rf"{_OTHER_LANGUAGE_COMMENTS}\s*\((?!0\)?$)\d+\)?$|\d+\s+{_OTHER_LANGUAGE_COMMENTS}$|"
     r"(deja|dejar) (un|tu|su) comentario|lascia un commento|(schreibe|schreiben sie) einen kommentar|"
     r"kommentar schreiben|laiss(er|ez) un commentaire|deixe (um|seu|o seu) comentário|laat een reactie achter|"
-    r"lämna en kommentar|(оставить|добавить) комментарий|"
+    r"lämna en kommentar|(оставить|добавить) комментарий|(dodaj|napisz) komentarz|(přidat|napsat) komentář|vstoupit do diskuse|"
     r"(be the first|s[ée] el primero|soyez le premier|sii il primo|seja o primeiro) (to|en|à|a) (comment|comentar|comm))",
     re.I,
 )
@@ -697,7 +700,8 @@ OPENER_STRIP = " {}()[]<>-–—:|•*#…"
 # Every other-language opener holds one of these words.
 OTHER_LANGUAGE_COMMENT_WORDS = tuple(
     "comentario comentarios comentar comentário comentários commento commenti commentare commentaire commentaires "
-    "commenter kommentar kommentare kommentarer reactie reacties комментарий комментарии комментариев".split()
+    "commenter kommentar kommentare kommentarer reactie reacties комментарий комментарии комментариев "
+    "komentarz komentarze komentarzy komentář komentáře komentářů diskuse diskuze".split()
 )
 MAX_OTHER_LANGUAGE_OPENER_WORDS = 8  # "Soyez le premier à commenter cet article."
 # The token flags that mark a word of a list, looked up on the lower-case token stripped of STRIP_CHARS.
