@@ -40,19 +40,30 @@ def test_dataset_dict_round_trip(corpora, tmp_path):
     assert sorted(p.name for p in out.rglob("*")) == before, "map wrote cache files into the DVC output"
 
 
-def test_each_other_evaluation_only_source_gets_a_split_of_its_own(corpora, tmp_path):
+def test_each_other_evaluation_only_source_gets_a_split_of_its_own_and_guided_scrapes_train(corpora, tmp_path):
     from conftest import REPO
 
     sources = [
         Source("wcxb", make_subset(corpora, "wcxb", tmp_path / "shared", 10), "benchmark"),
         Source("seed", corpora / "seed", "seed"),
-        Source("handmade", REPO / "corpus" / "handmade", "seed"),
+        Source("handmade", REPO / "corpus" / "handmade", "guided"),
+        Source("blind", REPO / "corpus" / "blind", "seed"),
     ]
     build_corpus(sources, tmp_path / "ann", tmp_path / "seg.parquet", tmp_path / "r.json")
     report = build_dataset(tmp_path / "seg.parquet", tmp_path / "dataset", tmp_path / "split.json", 3, SHARES,
-                           ["heuristic", "gold-match", "gold-blocks", "human"])
+                           ["heuristic", "gold-match", "gold-blocks", "seed-gold", "human"])
     corpus = load_corpus(tmp_path / "dataset")
-    assert set(corpus) == {*SPLITS, EVAL_ONLY_SPLIT, "handmade"}
-    assert set(corpus["handmade"]["source"]) == {"handmade"} and set(corpus[EVAL_ONLY_SPLIT]["source"]) == {"seed"}
-    assert report["splits"]["handmade"]["documents"] == len(list((REPO / "corpus" / "handmade").glob("*.labels.jsonl")))
-    assert not any(source in {"seed", "handmade"} for name in SPLITS for source in corpus[name]["source"]), "they never train"
+    assert set(corpus) == {*SPLITS, EVAL_ONLY_SPLIT, "blind"}
+    assert set(corpus["blind"]["source"]) == {"blind"} and set(corpus[EVAL_ONLY_SPLIT]["source"]) == {"seed"}
+    assert report["splits"]["blind"]["documents"] == len(list((REPO / "corpus" / "blind").glob("*.labels.jsonl")))
+    assert not any(source in {"seed", "blind"} for name in SPLITS for source in corpus[name]["source"]), "they never train"
+    guided = {doc for doc, source in zip(corpus["train"]["doc"], corpus["train"]["source"]) if source == "handmade"}
+    assert len(guided) == len(list((REPO / "corpus" / "handmade").glob("*.labels.jsonl"))), "every guided scrape trains"
+    assert not any("handmade" in corpus[name]["source"] for name in ("validation", "test")), "whatever their domain hashes to"
+    from scrapeseg.train.train import split_documents
+
+    data = split_documents(corpus["train"])
+    flagged = {name for name, flags in zip(data["names"], data["guided"]) if flags.all()}
+    assert flagged == guided and not any(flags.any() for name, flags in zip(data["names"], data["guided"]) if name not in guided), (
+        "guided_weight reaches exactly the guided scrapes' lines"
+    )

@@ -16,7 +16,7 @@ from conftest import REPO
 
 from scrapeseg.cli import BLAS_CORETYPE, BLAS_CORETYPE_VARIABLE, X86_64_MACHINES, cpu_has_avx2, pinned_blas_environment
 
-PIPELINE_SOURCES = ("l3s-gn1", "seed", "handmade", "raw")
+PIPELINE_SOURCES = ("l3s-gn1", "seed", "handmade", "blind", "raw")
 TRAIN_DOCS = 80
 PEER_PAGES = 8
 STAGES = ("corpus", "dataset", "prelabel", "train", "evaluate", "peers")
@@ -72,7 +72,7 @@ def test_dvc_repro_builds_then_skips(tmp_path, corpora):
     assert "scrapeseg (text)" in peers["peers"] and "trafilatura" in peers["peers"]
     assert "scrapeseg (text)" in peers["versus_best_peer"], "the table says how sure the order is"
     test_scores = json.loads((repo / params["evaluate"]["metrics"]).read_text())["test"]
-    assert json.loads((repo / params["evaluate"]["metrics"]).read_text())["handmade"]["lines"] > 100, "our own scrapes are scored on their own"
+    assert json.loads((repo / params["evaluate"]["metrics"]).read_text())["blind"]["lines"] > 100, "our blind scrapes are scored on their own"
     spans = test_scores["intervals"]
     assert spans["resamples"] == params["evaluate"]["bootstrap"]["resamples"]
     assert spans["macro_f1_low"] <= test_scores["macro_f1"] <= spans["macro_f1_high"]

@@ -26,9 +26,9 @@ def test_overrides_are_read_as_yaml_and_bad_ones_are_named():
 
 
 def test_fit_params_apply_overrides_state_and_data_keys(section):
-    params = S.fit_params({**section, "human_weight": 10}, {"window": 1}, 7)
+    params = S.fit_params({**section, "human_weight": 10, "guided_weight": 3}, {"window": 1}, 7)
     assert params["window"] == 1 and params["random_state"] == 7
-    assert params["max_docs"] == 30 and params["human_weight"] == 10
+    assert params["max_docs"] == 30 and params["human_weight"] == 10 and params["guided_weight"] == 3
     assert section["model"]["window"] == 2
 
 

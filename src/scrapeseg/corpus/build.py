@@ -33,7 +33,7 @@ RELABEL_KEYS = ("article_blocks", "headline_copies", "read_more_lines")
 
 @dataclass(frozen=True)
 class Source:
-    """One corpus source from params.yaml: a benchmark dataset, the seed or a folder of raw scrapes."""
+    """One corpus source from params.yaml: a benchmark dataset, the seed (or other evaluation-only scrapes with line labels), guided scrapes that train, or raw scrapes."""
 
     name: str
     path: Path
@@ -187,6 +187,16 @@ def read_benchmark(source: Source, failures: list[str], report: dict) -> Iterato
 
 def read_seed(source: Source, failures: list[str], report: dict) -> Iterator[dict]:
     """Rows of the seed scrapes with their gold line labels, marked evaluation-only."""
+    return _read_labelled(source, failures, report, eval_only=True)
+
+
+def read_guided(source: Source, failures: list[str], report: dict) -> Iterator[dict]:
+    """Rows of scrapes labelled line by line by the guidelines (the seed's format) that the model trains on."""
+    return _read_labelled(source, failures, report, eval_only=False)
+
+
+def _read_labelled(source: Source, failures: list[str], report: dict, eval_only: bool) -> Iterator[dict]:
+    """Rows of .txt scrapes with their .labels.jsonl gold line labels (origin seed-gold)."""
     count = 0
     for labels_path in sorted(source.path.glob("*.labels.jsonl")):
         text_path = labels_path.with_name(labels_path.name.replace(".labels.jsonl", ".txt"))
@@ -202,7 +212,7 @@ def read_seed(source: Source, failures: list[str], report: dict) -> Iterator[dic
         n = len(segments)
         meta = {"id": text_path.stem, "kind": "text", "domain": f"{source.name}:{text_path.stem}"}
         count += 1
-        yield from _rows(doc, source.name, meta, segments, labels, [Origin.SEED_GOLD] * n, [None] * n, [None] * n, True)
+        yield from _rows(doc, source.name, meta, segments, labels, [Origin.SEED_GOLD] * n, [None] * n, [None] * n, eval_only)
     report[source.name] = {"pages_listed": count}
 
 
@@ -232,7 +242,7 @@ def raw_domain(source_name: str, relative: str) -> str:
     return f"{source_name}:{group}"
 
 
-READERS = {"benchmark": read_benchmark, "seed": read_seed, "raw": read_raw}
+READERS = {"benchmark": read_benchmark, "seed": read_seed, "guided": read_guided, "raw": read_raw}
 
 
 def read_human_labels(folder: Path) -> dict[tuple[str, int], tuple[str, str]]:

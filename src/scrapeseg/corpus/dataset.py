@@ -28,9 +28,11 @@ def domain_split(domain: str, seed: int, shares: Mapping[str, float]) -> str:
 
 
 def assign_splits(frame, seed: int, shares: Mapping[str, float]):
-    """A split column: eval-only rows go to a split named after their source (the seed's is "seed"), the rest by domain."""
+    """A split column: eval-only rows in a split named after their source (the seed's is "seed"), guided rows in train, the rest by domain."""
     splits = {domain: domain_split(domain, seed, shares) for domain in frame["domain"].unique()}
     column = frame["domain"].map(splits)
+    # Guided scrapes (gold line labels that are not evaluation-only) are written to teach the guidelines: all train.
+    column = column.where(frame["eval_only"] | (frame["origin"] != Origin.SEED_GOLD.text), SPLITS[0])
     return column.where(~frame["eval_only"], frame["source"])
 
 

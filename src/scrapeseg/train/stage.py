@@ -26,6 +26,8 @@ def run_train(section: dict) -> Path:
         params["kinds"] = list(section["kinds"])
     if section.get("human_weight") is not None:
         params["human_weight"] = float(section["human_weight"])
+    if section.get("guided_weight") is not None:
+        params["guided_weight"] = float(section["guided_weight"])
     estimator = train_model(section["dataset"], params)
     path = Path(section["out"])
     save_model(estimator, path)

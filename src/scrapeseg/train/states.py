@@ -21,7 +21,7 @@ from pathlib import Path
 
 METRICS = ("macro_f1", "teaser_f1", "body_token_f1")
 DEFAULT_STATES = (0, 1, 2, 3, 4)
-DATA_PARAMS = ("max_docs", "kinds", "human_weight")  # train-section keys passed beside the model params
+DATA_PARAMS = ("max_docs", "kinds", "human_weight", "guided_weight")  # train-section keys passed beside the model params
 
 
 def parse_overrides(pairs: Sequence[str]) -> dict:

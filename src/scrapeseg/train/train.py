@@ -17,9 +17,11 @@ MAX_DOCS = "max_docs"  # optional int: fit on the first N training documents (or
 SPLIT = "split"  # optional str: the split to fit on, "train" by default
 KINDS = "kinds"  # optional list: fit only on documents of these kinds ("html", "text")
 HUMAN_WEIGHT = "human_weight"  # optional float: weight of human-labelled lines (others weigh 1)
-DATA_KEYS = (MAX_DOCS, SPLIT, KINDS, HUMAN_WEIGHT)
+GUIDED_WEIGHT = "guided_weight"  # optional float: weight of the guided scrapes' gold-labelled lines
+DATA_KEYS = (MAX_DOCS, SPLIT, KINDS, HUMAN_WEIGHT, GUIDED_WEIGHT)
 COLUMNS = ("doc", "index", "text", "label", "domain", "source", "origin")
 HUMAN_ORIGIN = "human"
+GUIDED_ORIGIN = "seed-gold"  # in the train split only the guided scrapes have gold line labels
 MARKUP_COLUMNS = ("tag", "heading", "link_share", "in_chrome")
 KIND_COLUMN = "kind"
 
@@ -28,7 +30,8 @@ def split_documents(dataset, max_docs: int | None = None, kinds=None, markup: bo
     """A split's rows grouped per document, in document and line order.
 
     Returns a dict with "docs" (list of lists of line texts), "labels" (list of int arrays, enum
-    indices), "names" (doc ids), "domains" and "sources" (one per document); with markup=True also
+    indices), "names" (doc ids), "domains" and "sources" (one per document), "human" and "guided"
+    (per line, whether a person labelled it in Label Studio or in a guided scrape); with markup=True also
     "markup" (per document a lines x MARKUP_WIDTH array of scrapeseg.train.markup). kinds keeps only
     documents of those kinds ("html" pages, "text" scrapes).
     """
@@ -47,6 +50,7 @@ def split_documents(dataset, max_docs: int | None = None, kinds=None, markup: bo
     texts = frame["text"].tolist()
     labels = frame["label"].to_numpy()
     is_human = (frame["origin"] == HUMAN_ORIGIN).to_numpy()
+    is_guided = (frame["origin"] == GUIDED_ORIGIN).to_numpy()
     out = {
         "docs": [texts[s:e] for s, e in zip(starts, ends)],
         "labels": [labels[s:e] for s, e in zip(starts, ends)],
@@ -54,6 +58,7 @@ def split_documents(dataset, max_docs: int | None = None, kinds=None, markup: bo
         "domains": frame["domain"].to_numpy()[starts].tolist(),
         "sources": frame["source"].to_numpy()[starts].tolist(),
         "human": [is_human[s:e] for s, e in zip(starts, ends)],
+        "guided": [is_guided[s:e] for s, e in zip(starts, ends)],
     }
     if markup:
         facts = markup_columns(frame["tag"].tolist(), frame["heading"], frame["link_share"], frame["in_chrome"])
@@ -99,6 +104,7 @@ def train_model(dataset_path: str | Path, params: dict | None = None) -> Segment
     split = params.pop(SPLIT, "train")
     kinds = params.pop(KINDS, None)
     human_weight = float(params.pop(HUMAN_WEIGHT, 1.0))
+    guided_weight = float(params.pop(GUIDED_WEIGHT, 1.0))
     model = SegmentClassifier()
     unknown = set(params) - set(model.get_params())
     if unknown:
@@ -108,9 +114,10 @@ def train_model(dataset_path: str | Path, params: dict | None = None) -> Segment
     start = time.perf_counter()
     # People correct a few lines among hundreds of thousands of heuristic labels; weighting their
     # lines lets a correction outvote the context the stacked pass otherwise trusts.
+    # Guided scrapes are few beside the benchmark pages, so their lines weigh more to teach the guidelines' conventions.
     weights = None
-    if human_weight != 1.0 and any(h.any() for h in data["human"]):
-        weights = [np.where(h, human_weight, 1.0) for h in data["human"]]
+    if (human_weight != 1.0 and any(h.any() for h in data["human"])) or (guided_weight != 1.0 and any(g.any() for g in data["guided"])):
+        weights = [np.where(h, human_weight, np.where(g, guided_weight, 1.0)) for h, g in zip(data["human"], data["guided"])]
     model.fit(data["docs"], data["labels"], groups=data["domains"], markup=data.get("markup"), sample_weight=weights, remember=data["human"])
     log.info("fitted on %d documents in %.1f s", len(data["docs"]), time.perf_counter() - start)
     return model
