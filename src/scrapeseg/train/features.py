@@ -138,12 +138,12 @@ CHROME_WORDS = tuple(
 # cues already), and the first or second words of its paywall lines ("Already a subscriber?", "Get unlimited access").
 SUBSCRIBE_WORDS = tuple(
     "suscríbete suscribete abonnez-vous abbonati iscriviti assine abonnieren already unlimited gift déjà ya già bereits já al уже "
-    "regístrate registrate crear crea leído er är redan allerede you".split()
+    "regístrate registrate crear crea leído redan you".split()
 )
 # A SUBSCRIBE_PROMO after a sentence or without a chrome word first holds one of these words (other promo cues,
 # "free" or "account", are far more common).
 SUBSCRIBE_CUE_WORDS = ("subscribe", "newsletter", "newsletters", "abonnez-vous", "suscríbete", "abbonati", "assine", "abonnieren", "inbox",
-                       "subscribers", "abonnenter")
+                       "subscribers", "abonnenter", "abonnent", "prenumerant")
 # Every OTHER_PROMO (scrapeseg.train.predict: affiliate disclosures, WhatsApp and Telegram channel promos) and OTHER_AD_MARKER holds one of these words,
 # and every other-language APP_PROMO_HEADER one of the download verbs after them (the app may hide in "Nordkurier-App").
 DISCLOSURE_WORDS = ("affiliate", "commission", "whatsapp", "telegram") + tuple(

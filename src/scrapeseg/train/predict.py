@@ -220,9 +220,8 @@ MAX_COOKIE_BUTTONS = 3  # accept, reject, settings
 # at Walmart"), and right beside either a bare button ("View deal", "Voir l'offre"). A bare price stays: in product
 # round-ups the benchmark labels count it with the product's own lines as body.
 PRICE = r"(?:[$£€¥]\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|£|\$|eur\b|usd\b|kr\b|zł|kč|chf\b))"
-PRICE_FROM = r"(?:(?:from|ab|dès|desde|da|vanaf|från|fra|od|à partir de)\s+)?"
 SHOP_OFFER = re.compile(
-    rf"^\W{{0,2}}(?:{PRICE_FROM}{PRICE}\*?\s+(?:at|chez|bei|en|su|på|hos|bij|@)\s+[^\s$£€¥]+(?:\s+[^\s$£€¥\d]+){{0,2}}?\s*)+\W*$",
+    rf"^\W{{0,2}}(?:{PRICE}\*?\s+(?:at|chez|bei|en|su|på|hos|bij|@)\s+[^\s$£€¥]+(?:\s+[^\s$£€¥\d]+){{0,2}}?\s*)+\W*$",
     re.I,
 )
 SHOP_BUTTON = re.compile(
@@ -235,9 +234,11 @@ BARE_SHOP = re.compile(
     r"voir\s+le\s+prix|zum\s+angebot|jetzt\s+kaufen|ver\s+oferta|ver\s+precio|vedi\s+offerta|bekijk\s+aanbieding|till\s+erbjudandet)\W*$",
     re.I,
 )
-MAX_SHOP_WORDS = 8  # "from $149.99 at Best Buy $159 at Target"
+MAX_SHOP_WORDS = 8  # "$149.99 at Best Buy $159 at Target"
 SHOP_LOG_WORDS = log_count_below(MAX_SHOP_WORDS)
 DIGIT_RATIO_COLUMN = F.DENSE_NAMES.index("digit_ratio")
+FIRST_DIGIT_COLUMN = F.DENSE_NAMES.index("first_digit")
+FIRST_PUNCT_COLUMN = F.DENSE_NAMES.index("first_punct")
 # A line of zero-width joiners, byte-order marks and the like shows the reader nothing: the
 # segmenter keeps it (str.strip leaves format characters), the guidelines have nothing to call it but boilerplate.
 INVISIBLE_LINE = re.compile(r"^[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u3164\ufeff]+$")
@@ -473,7 +474,9 @@ def _cookie_banners(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, 
 def _shop_buttons(texts: Sequence[str], dense: np.ndarray, marks: np.ndarray, doc: np.ndarray) -> np.ndarray:
     """Which lines are an affiliate box's offers or shop buttons (SHOP_OFFER, SHOP_BUTTON), or a bare button (BARE_SHOP) right beside one."""
     short = dense[:, LOG_WORDS_COLUMN] < SHOP_LOG_WORDS
-    out = _matching(SHOP_OFFER.match, texts, np.flatnonzero(short & (dense[:, DIGIT_RATIO_COLUMN] > 0)), len(dense))
+    # An offer opens with its price: a digit or a currency sign.
+    opens = (dense[:, FIRST_DIGIT_COLUMN] > 0) | (dense[:, FIRST_PUNCT_COLUMN] > 0)
+    out = _matching(SHOP_OFFER.match, texts, np.flatnonzero(short & opens & (dense[:, DIGIT_RATIO_COLUMN] > 0)), len(dense))
     out |= _matching(SHOP_BUTTON.match, texts, np.flatnonzero(short & ((marks & F.TOKEN_CHROME_WORD) != 0)), len(dense))
     for i in np.flatnonzero(out).tolist():
         for j in (i - 1, i + 1):
