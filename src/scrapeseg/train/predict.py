@@ -147,9 +147,6 @@ APP_PROMO_HEADER = re.compile(
 )
 MAX_APP_PROMO_WORDS = 20  # "Baixe o app do O Pedraltense e receba alertas das notícias mais importantes da sua cidade."
 APP_PROMO_LOG_WORDS = log_count_below(MAX_APP_PROMO_WORDS)
-# The guidelines' newsletter and subscription promos: a line that starts with "Subscribe" (or its
-# imperative in the other languages of the function-word list), or asks the reader to get, join or
-# sign up for a newsletter, as the line's first words or after a sentence ("…: iscriviti alla newsletter").
 # A paywall's sign-in ("Already a subscriber? Log in", "Er du allerede abonnent? Logg inn", "Redan Plus-medlem?") and
 # its subscribers-only badge ("This article is for subscribers", "Denne saken er for abonnenter").
 PAYWALL_SIGN_IN = (
@@ -164,6 +161,9 @@ PAYWALL_BADGE = (
 PAYWALL_SIGN_IN_LINE = re.compile(rf"^[^\w]*(?:{PAYWALL_SIGN_IN})(?!\w)", re.I)
 PAYWALL_BADGE_LINE = re.compile(PAYWALL_BADGE, re.I)
 MAX_PAYWALL_LINES = 6  # a box from its badge to its sign-in: offer, price, button
+# The guidelines' newsletter and subscription promos: a line that starts with "Subscribe" (or its
+# imperative in the other languages of the function-word list), or asks the reader to get, join or
+# sign up for a newsletter, as the line's first words or after a sentence ("…: iscriviti alla newsletter").
 SUBSCRIBE_PROMO = re.compile(
     r"^[^\w]*(?:subscribe|suscr[ií]bete|abonnez-vous|abbonati|iscriviti|assine|abonnieren sie)\b|"
     r"^(?=.*\bnewsletters?\b)(?:.*[:.!?]\s+)?[^\w]*"
