@@ -67,3 +67,22 @@ def test_each_other_evaluation_only_source_gets_a_split_of_its_own_and_guided_sc
     assert flagged == guided and not any(flags.any() for name, flags in zip(data["names"], data["guided"]) if name not in guided), (
         "guided_weight reaches exactly the guided scrapes' lines"
     )
+
+
+def test_a_guided_document_trains_whole_even_with_human_corrections():
+    import pandas as pd
+
+    from scrapeseg.corpus.dataset import assign_splits
+
+    frame = pd.DataFrame({
+        "doc": ["g/1", "g/1", "g/1", "s/1", "b/1"],
+        "source": ["guided", "guided", "guided", "seed", "bench"],
+        "domain": ["guided:1"] * 3 + ["seed:1", "example.com"],
+        "origin": ["seed-gold", "human", "seed-gold", "seed-gold", "heuristic"],
+        "eval_only": [False, False, False, True, False],
+    })
+    # a seed whose guided domain would hash to validation or test must still train, so try many
+    splits = {assign_splits(frame, seed, SHARES).tolist()[1] for seed in range(20)}
+    column = assign_splits(frame, 3, SHARES).tolist()
+    assert splits == {"train"} and column[:3] == ["train"] * 3, "the corrected line stays with its document"
+    assert column[3] == "seed" and column[4] in SPLITS

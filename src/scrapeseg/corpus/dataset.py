@@ -28,11 +28,13 @@ def domain_split(domain: str, seed: int, shares: Mapping[str, float]) -> str:
 
 
 def assign_splits(frame, seed: int, shares: Mapping[str, float]):
-    """A split column: eval-only rows in a split named after their source (the seed's is "seed"), guided rows in train, the rest by domain."""
+    """A split column: eval-only rows in a split named after their source (the seed's is "seed"), guided documents in train, the rest by domain."""
     splits = {domain: domain_split(domain, seed, shares) for domain in frame["domain"].unique()}
     column = frame["domain"].map(splits)
-    # Guided scrapes (gold line labels that are not evaluation-only) are written to teach the guidelines: all train.
-    column = column.where(frame["eval_only"] | (frame["origin"] != Origin.SEED_GOLD.text), SPLITS[0])
+    # Guided scrapes (gold line labels that are not evaluation-only) are written to teach the guidelines: all train,
+    # each as a whole, even where a Label Studio correction has made some of its lines human.
+    guided = frame.loc[~frame["eval_only"] & (frame["origin"] == Origin.SEED_GOLD.text), "doc"].unique()
+    column = column.where(~frame["doc"].isin(guided), SPLITS[0])
     return column.where(~frame["eval_only"], frame["source"])
 
 
